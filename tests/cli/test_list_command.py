@@ -265,3 +265,22 @@ def test_a_command_that_imports_tensorflow_prints_nothing_but_its_answer(every_k
     assert result.stderr == ""
     keys = {v["key"] for v in json.loads(result.stdout)["variables"]}
     assert keys == {key for key, _ in tf.train.list_variables(every_kind["tf2"])}
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """``ckpt-inspector list CKPT | head -1``: the closed pipe ends the listing quietly."""
+    prefix = checkpoint_factory.write_many_variables(tmp_path, n=3000)
+    script = Path(sys.executable).with_name("ckpt-inspector")
+    process = subprocess.Popen(
+        [str(script), "list", prefix],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first_line = process.stdout.readline()
+    process.stdout.close()  # the reader goes away with most of the table unread
+    with process.stderr:
+        stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141
+    assert first_line.split()[:3] == ["key", "shape", "dtype"]
+    assert stderr == ""

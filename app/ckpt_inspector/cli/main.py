@@ -81,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ckpt-inspector list ... | head`): not an error of ours. Point
+        # stdout at devnull so the interpreter's final flush does not raise again
+        # (the recipe in the Python docs' `signal` module notes on SIGPIPE).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as error:  # noqa: BLE001 - the promise is: no traceback, one sentence
         if os.environ.get("CKPT_INSPECTOR_DEBUG") == "1":
             traceback.print_exc()
