@@ -1,0 +1,1 @@
+"""Diff a checkpoint against an architecture: which model variables a restore would load."""

@@ -1,0 +1,130 @@
+"""Diff a checkpoint against an architecture: the whole answer to "will it load?" in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ckpt_inspector.core.bundle.object_graph import TrackableNode
+from ckpt_inspector.core.errors import UnsupportedFormatError
+from ckpt_inspector.core.matching import object_graph_match as og
+from ckpt_inspector.core.matching.entries import by_key, paired_entry, unused_entries
+from ckpt_inspector.core.matching.explanations import name_based_notes, object_graph_notes
+from ckpt_inspector.core.matching.model_graph import ModelVariable, model_variables
+from ckpt_inspector.core.matching.name_match import match_by_name
+from ckpt_inspector.core.matching.records import (
+    AttachCandidate,
+    DiffEntry,
+    DiffReport,
+    MatchMethod,
+)
+from ckpt_inspector.core.progress import Job, Progress
+from ckpt_inspector.core.records import CheckpointContents, CheckpointFormat, CheckpointRecord
+
+_HDF5 = {
+    CheckpointFormat.KERAS3_WEIGHTS,
+    CheckpointFormat.KERAS3_ARCHIVE,
+    CheckpointFormat.KERAS_H5,
+}
+
+
+def diff_checkpoint(record: CheckpointRecord, spec, attach: str | None = None) -> Job[DiffReport]:
+    """List ``record``, load the architecture ``spec`` (a ``ModelSpec``) and match them.
+
+    ``attach`` is where the model sits in the checkpoint's object graph (``""`` for the root,
+    ``"model"``); ``None`` picks the place where the most variables would be restored.
+    """
+    from ckpt_inspector.core.architecture.loading import load_architecture
+    from ckpt_inspector.core.variables import list_checkpoint_variables
+
+    if record.format in _HDF5:
+        raise UnsupportedFormatError(
+            f"{record.prefix} is a Keras HDF5 weights file; diffing those against a model is not "
+            "supported yet: diff a TensorFlow checkpoint of the same model instead.",
+            path=record.prefix,
+        )
+    yield Progress(0, 3, "Listing the checkpoint")
+    contents = list_checkpoint_variables(record)
+    yield Progress(1, 3, f"Building {spec.describe()}")
+    architecture = load_architecture(spec)
+    yield Progress(2, 3, "Matching")
+    return diff_contents(contents, architecture.root, architecture.description, spec.keras, attach)
+
+
+def diff_contents(
+    contents: CheckpointContents,
+    root: object,
+    architecture: str,
+    keras: str,
+    attach: str | None = None,
+    *,
+    nodes: Sequence[TrackableNode] | None = None,
+) -> DiffReport:
+    """The report for a listed checkpoint and an already built model (``root``)."""
+    from ckpt_inspector.core.matching.checkpoint_graph import read_checkpoint_graph
+
+    if nodes is None:
+        nodes = read_checkpoint_graph(contents.checkpoint)
+    model = model_variables(root)
+    common = {
+        "checkpoint": contents.checkpoint.prefix,
+        "architecture": architecture,
+        "keras": keras,
+    }
+    if nodes is None:
+        entries = match_by_name(model, contents.variables)
+        return DiffReport(
+            **common,
+            method=MatchMethod.NAME_BASED,
+            entries=tuple(entries),
+            notes=tuple(name_based_notes(entries, keras)),
+        )
+    points = og.attach_points(nodes)
+    bound_keys = {
+        path: og.variable_keys(nodes, og.bind(nodes, n, root)) for path, n in points.items()
+    }
+    candidates = tuple(
+        AttachCandidate(path, sum(1 for v in model if id(v.obj) in keys))
+        for path, keys in bound_keys.items()
+    )
+    if attach is None:
+        attach = _best(candidates)
+        keys = bound_keys[attach]
+    else:
+        keys = og.variable_keys(nodes, og.bind(nodes, og.resolve_attach(nodes, attach), root))
+    entries = _object_graph_entries(model, contents, keys)
+    notes = object_graph_notes(
+        entries,
+        [v.key for v in contents.variables],
+        keras,
+        nodes,
+        og.resolve_attach(nodes, attach),
+        attach,
+        root,
+    )
+    return DiffReport(
+        **common,
+        method=MatchMethod.OBJECT_GRAPH,
+        entries=tuple(entries),
+        attach=attach,
+        attach_candidates=candidates,
+        notes=tuple(notes),
+    )
+
+
+def _best(candidates: Sequence[AttachCandidate]) -> str:
+    """Most variables found wins; the root wins ties, except that with nothing found anywhere
+    the ``model`` child (``tf.train.Checkpoint(model=...)``, the common case) is named."""
+    top = max(c.restored for c in candidates)
+    if top == 0 and any(c.path == "model" for c in candidates):
+        return "model"
+    return next(c.path for c in candidates if c.restored == top)
+
+
+def _object_graph_entries(
+    model: Sequence[ModelVariable], contents: CheckpointContents, keys: dict[int, str]
+) -> list[DiffEntry]:
+    records = by_key(contents.variables)
+    entries = [paired_entry(v, records.get(keys.get(id(v.obj), ""))) for v in model]
+    consumed = {e.checkpoint_key for e in entries if e.checkpoint_key is not None}
+    entries.extend(unused_entries(contents.variables, consumed))
+    return entries
