@@ -61,6 +61,28 @@ def _health_scan(record: Any) -> Any:
     return health_scan(record)
 
 
+def _diff(record: Any, spec: Any, attach: str | None = None) -> Any:
+    from ckpt_inspector.core.matching.diff import diff_checkpoint
+    from ckpt_inspector.worker import architectures
+
+    return diff_checkpoint(record, spec, attach, load=architectures.load)
+
+
+def _model_variable_stats(spec: Any, model_variable: str, options: Any = None) -> Any:
+    """Statistics of a model variable's initial values, for the diff panel's model side."""
+    import numpy as np
+
+    from ckpt_inspector.core.statistics.records import HistogramOptions
+    from ckpt_inspector.core.statistics.tensor_stats import compute_tensor_stats
+    from ckpt_inspector.worker import architectures
+
+    variable = architectures.model_variable(spec, model_variable)
+    values = np.asarray(variable.obj.numpy())
+    return compute_tensor_stats(
+        values, variable.name, options if options is not None else HistogramOptions()
+    )
+
+
 def _build_demo() -> Any:
     from ckpt_inspector.core.user_dirs import demo_workspace_dir
     from ckpt_inspector.demo.workspace import build_demo_workspace
@@ -88,6 +110,10 @@ JOBS: dict[str, Callable[..., Any]] = {
     "heatmap": _heatmap,
     "compare": _compare,
     "health_scan": _health_scan,
+    # Diff against an architecture (DiffReport), run in a worker of the architecture's Keras
+    # flavour; model_variable_stats reads the model the last diff loaded.
+    "diff": _diff,
+    "model_variable_stats": _model_variable_stats,
     "build_demo": _build_demo,
     # Used by the worker's own tests and by "Help > Check worker": they prove that cancel,
     # hang and crash handling work against a real process.

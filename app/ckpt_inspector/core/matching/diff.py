@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ckpt_inspector.core.bundle.object_graph import TrackableNode
 from ckpt_inspector.core.errors import UnsupportedFormatError
@@ -20,6 +21,10 @@ from ckpt_inspector.core.matching.records import (
 from ckpt_inspector.core.progress import Job, Progress
 from ckpt_inspector.core.records import CheckpointContents, CheckpointFormat, CheckpointRecord
 
+if TYPE_CHECKING:
+    from ckpt_inspector.core.architecture.loading import LoadedArchitecture
+    from ckpt_inspector.core.architecture.spec import ModelSpec
+
 _HDF5 = {
     CheckpointFormat.KERAS3_WEIGHTS,
     CheckpointFormat.KERAS3_ARCHIVE,
@@ -27,14 +32,23 @@ _HDF5 = {
 }
 
 
-def diff_checkpoint(record: CheckpointRecord, spec, attach: str | None = None) -> Job[DiffReport]:
-    """List ``record``, load the architecture ``spec`` (a ``ModelSpec``) and match them.
+def diff_checkpoint(
+    record: CheckpointRecord,
+    spec: ModelSpec,
+    attach: str | None = None,
+    *,
+    load: Callable[[ModelSpec], LoadedArchitecture] | None = None,
+) -> Job[DiffReport]:
+    """List ``record``, load the architecture ``spec`` and match them.
 
     ``attach`` is where the model sits in the checkpoint's object graph (``""`` for the root,
     ``"model"``); ``None`` picks the place where the most variables would be restored.
+    ``load`` replaces ``load_architecture`` (the worker passes one that keeps the last model).
     """
-    from ckpt_inspector.core.architecture.loading import load_architecture
     from ckpt_inspector.core.variables import list_checkpoint_variables
+
+    if load is None:
+        from ckpt_inspector.core.architecture.loading import load_architecture as load
 
     if record.format in _HDF5:
         raise UnsupportedFormatError(
@@ -45,7 +59,7 @@ def diff_checkpoint(record: CheckpointRecord, spec, attach: str | None = None) -
     yield Progress(0, 3, "Listing the checkpoint")
     contents = list_checkpoint_variables(record)
     yield Progress(1, 3, f"Building {spec.describe()}")
-    architecture = load_architecture(spec)
+    architecture = load(spec)
     yield Progress(2, 3, "Matching")
     return diff_contents(contents, architecture.root, architecture.description, spec.keras, attach)
 
