@@ -175,3 +175,48 @@ def test_dtype_mismatch_is_reported_and_restore_refuses_it(tmp_path):
     assert report.restored == 1 and report.attach == ""
     with pytest.raises((tf.errors.OpError, ValueError, TypeError)):
         tf.train.Checkpoint(root=module).restore(prefix)
+
+
+@pytest.mark.parametrize("kind", ["weights.h5", "keras"])
+def test_keras3_weights_files_match_as_load_weights_reads_them(tmp_path, kind):
+    if kind == "weights.h5":
+        path = checkpoint_factory.write_keras3_weights_h5(tmp_path, hidden=8, inputs=16)
+    else:
+        path = checkpoint_factory.write_keras3_archive(tmp_path, inputs=16)
+    model = keras.Sequential(
+        [keras.Input(shape=(16,)), keras.layers.Dense(8), keras.layers.Dense(10)]
+    )
+    report = diff_contents(contents_of(path), model, "mlp", "3")
+
+    assert report.method is MatchMethod.KERAS_WEIGHTS
+    assert report.complete and report.restored == 4
+    assert {e.checkpoint_key for e in report.with_status(MatchStatus.MATCHED)} == {
+        "layers/dense/vars/0", "layers/dense/vars/1",
+        "layers/dense_1/vars/0", "layers/dense_1/vars/1",
+    }  # fmt: skip
+    unused = report.with_status(MatchStatus.UNUSED)
+    assert all(e.role is not VariableRole.WEIGHT for e in unused)
+    assert (kind == "keras") == bool(unused)  # the archive also holds the optimizer's state
+    if kind == "weights.h5":
+        import h5py
+
+        before = model.layers[0].kernel.numpy().copy()
+        model.load_weights(path)
+        assert not np.array_equal(model.layers[0].kernel.numpy(), before)
+        with h5py.File(path) as weights:
+            for entry in report.with_status(MatchStatus.MATCHED):
+                variable = next(v for v in model.weights if v.path == entry.model)
+                np.testing.assert_array_equal(variable.numpy(), weights[entry.checkpoint_key][()])
+
+
+def test_keras3_weights_against_a_wider_model_lists_the_mismatches(tmp_path):
+    path = checkpoint_factory.write_keras3_weights_h5(tmp_path, hidden=8, inputs=16)
+    model = keras.Sequential(
+        [keras.Input(shape=(16,)), keras.layers.Dense(12), keras.layers.Dense(10)]
+    )
+    report = diff_contents(contents_of(path), model, "mlp", "3")
+    mismatches = report.with_status(MatchStatus.SHAPE_MISMATCH)
+    shapes = {(e.model_shape, e.checkpoint_shape) for e in mismatches}
+    assert shapes == {((16, 12), (16, 8)), ((12,), (8,)), ((12, 10), (8, 10))}
+    with pytest.raises(ValueError):
+        model.load_weights(path)

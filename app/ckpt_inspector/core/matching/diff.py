@@ -25,11 +25,7 @@ if TYPE_CHECKING:
     from ckpt_inspector.core.architecture.loading import LoadedArchitecture
     from ckpt_inspector.core.architecture.spec import ModelSpec
 
-_HDF5 = {
-    CheckpointFormat.KERAS3_WEIGHTS,
-    CheckpointFormat.KERAS3_ARCHIVE,
-    CheckpointFormat.KERAS_H5,
-}
+_KERAS3_FILES = {CheckpointFormat.KERAS3_WEIGHTS, CheckpointFormat.KERAS3_ARCHIVE}
 
 
 def diff_checkpoint(
@@ -50,10 +46,10 @@ def diff_checkpoint(
     if load is None:
         from ckpt_inspector.core.architecture.loading import load_architecture as load
 
-    if record.format in _HDF5:
+    if record.format is CheckpointFormat.KERAS_H5:
         raise UnsupportedFormatError(
-            f"{record.prefix} is a Keras HDF5 weights file; diffing those against a model is not "
-            "supported yet: diff a TensorFlow checkpoint of the same model instead.",
+            f"{record.prefix} is a Keras 2 HDF5 file; diffing those against a model is not "
+            "supported yet: diff a TensorFlow-format save_weights of the same model instead.",
             path=record.prefix,
         )
     yield Progress(0, 3, "Listing the checkpoint")
@@ -76,14 +72,19 @@ def diff_contents(
     """The report for a listed checkpoint and an already built model (``root``)."""
     from ckpt_inspector.core.matching.checkpoint_graph import read_checkpoint_graph
 
-    if nodes is None:
-        nodes = read_checkpoint_graph(contents.checkpoint)
-    model = model_variables(root)
     common = {
         "checkpoint": contents.checkpoint.prefix,
         "architecture": architecture,
         "keras": keras,
     }
+    if contents.checkpoint.format in _KERAS3_FILES:
+        from ckpt_inspector.core.matching.keras_weights_match import match_keras_weights
+
+        entries = match_keras_weights(root, contents.variables)
+        return DiffReport(**common, method=MatchMethod.KERAS_WEIGHTS, entries=tuple(entries))
+    if nodes is None:
+        nodes = read_checkpoint_graph(contents.checkpoint)
+    model = model_variables(root)
     if nodes is None:
         entries = match_by_name(model, contents.variables)
         return DiffReport(

@@ -26,6 +26,7 @@ class MatchStatus(str, Enum):
 class MatchMethod(str, Enum):
     OBJECT_GRAPH = "object-graph"  # tf.train.Checkpoint.restore: child names from the root down
     NAME_BASED = "name-based"  # TF1 Saver: the variable's name is the checkpoint key
+    KERAS_WEIGHTS = "keras-weights"  # Keras 3 load_weights: saveable paths and positions
 
 
 @dataclass(frozen=True)
