@@ -83,6 +83,10 @@ def is_complete(folder: Path) -> bool:
 
 def _write_examples(out: Path) -> Iterator[str]:
     """Writes every example into ``out``, yielding a line of progress text after each step."""
+    # Through the locked import first: ``import keras`` imports TensorFlow too, and racing the
+    # worker's warm-up thread for it can hand this thread a half-initialised module
+    # ("module 'tensorflow.python.data.ops.dataset_ops' has no attribute 'DatasetV2'").
+    tensorflow()
     import keras
 
     # Fixed seeds make the demo's values, and the screenshots taken of them, the same every run.
