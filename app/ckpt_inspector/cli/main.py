@@ -15,12 +15,12 @@ import traceback
 from collections.abc import Sequence
 
 from ckpt_inspector import __version__
-from ckpt_inspector.cli import list_command, stats_command
+from ckpt_inspector.cli import diff_command, list_command, stats_command
 from ckpt_inspector.cli.arguments import SentenceArgumentParser
 from ckpt_inspector.cli.display_check import display_problem
 from ckpt_inspector.core.errors import InspectorError
 
-COMMANDS = {"list": list_command, "stats": stats_command}
+COMMANDS = {"list": list_command, "stats": stats_command, "diff": diff_command}
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -47,7 +47,34 @@ def _window_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="render the window once everything has loaded, save it as PNG, and exit",
     )
-    parser.add_argument("--keras", choices=("3", "2"), default="3", help="Keras flavour")
+    parser.add_argument(
+        "--keras",
+        choices=("auto", "3", "2"),
+        help="Keras flavour of the worker (default 3); with --model, also of the architecture "
+        "(auto, the default: 2 when the checkpoint's keys were written by Keras 2)",
+    )
+    diff = parser.add_argument_group("diff against a model (opens the Diff against model panel)")
+    diff.add_argument(
+        "--model",
+        metavar="SPEC",
+        help="diff the selected checkpoint against this architecture once the folder has "
+        "loaded: model.py[:function], a .keras or config .json file, a SavedModel folder, "
+        "or applications:Name",
+    )
+    diff.add_argument(
+        "--model-arg",
+        metavar="K=V",
+        action="append",
+        default=[],
+        help="keyword argument for the model function, a Python literal (repeatable)",
+    )
+    diff.add_argument(
+        "--input-shape",
+        metavar="S",
+        action="append",
+        default=[],
+        help="input shape without the batch dimension, e.g. 28,28,1 (repeat for each input)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -59,9 +86,23 @@ def _run_window(argv: Sequence[str]) -> int:
     if problem:
         sys.stderr.write(problem + "\n")
         return 2
-    from ckpt_inspector.gui.app import run  # Qt is imported only when a window is wanted
+    # Qt is imported only when a window is wanted.
+    from ckpt_inspector.gui.app import ModelRequest, run
 
-    return run(args.path, demo=args.demo, screenshot=args.screenshot, keras=args.keras)
+    keras = None if args.keras == "auto" else args.keras
+    model = None
+    if args.model:
+        model = ModelRequest(args.model, tuple(args.model_arg), tuple(args.input_shape), keras)
+    elif args.model_arg or args.input_shape:
+        sys.stderr.write("ckpt-inspector: --model-arg and --input-shape need --model.\n")
+        return 2
+    return run(
+        args.path,
+        demo=args.demo,
+        screenshot=args.screenshot,
+        keras=keras or "3",
+        model=model,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

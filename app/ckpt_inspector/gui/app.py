@@ -1,9 +1,11 @@
-"""Start the window: ``run(path, demo=..., screenshot=..., keras=...)`` returns the exit code."""
+"""Start the window: ``run(path, demo=..., screenshot=..., keras=..., model=...)`` returns the
+exit code."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
@@ -19,6 +21,17 @@ log = logging.getLogger(__name__)
 ORGANIZATION = "ckpt-inspector"
 APPLICATION = "Checkpoint Inspector"
 SCREENSHOT_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """``--model SPEC`` with its ``--model-arg``/``--input-shape``/``--keras``: the diff to run
+    on the selected checkpoint once the folder has loaded. ``keras`` None: as suggested."""
+
+    source: str
+    arguments: tuple[str, ...] = ()
+    input_shapes: tuple[str, ...] = ()
+    keras: str | None = None
 
 
 def _apply_style(app: QApplication) -> None:
@@ -84,6 +97,7 @@ def run(
     screenshot: str | None,
     keras: str = "3",
     screenshot_timeout_s: float = SCREENSHOT_TIMEOUT_S,
+    model: ModelRequest | None = None,
 ) -> int:
     app = create_application()
     client = WorkerClient(keras=keras)
@@ -98,9 +112,17 @@ def run(
     window.show()  # before the worker is up: it says "Starting TensorFlow worker…"
     startup_trace.mark("window_shown")
     open_initial(window, path, demo=demo)
+    if model is not None:
+        window.diff.run_when_loaded(
+            model.source,
+            arguments=model.arguments,
+            input_shapes=model.input_shapes,
+            keras=model.keras,
+        )
     try:
         code = app.exec()
     finally:
+        window.diff.shutdown()  # the diff workers; closeEvent does not run on app.exit()
         client.shutdown()
     if shooter is not None and shooter.exit_code is not None:
         return shooter.exit_code

@@ -45,6 +45,7 @@ from ckpt_inspector.core.statistics.records import HealthFinding
 from ckpt_inspector.gui import resources, startup_trace
 from ckpt_inspector.gui.analysis import AnalysisController
 from ckpt_inspector.gui.checkpoint_list import CheckpointList, item_identity
+from ckpt_inspector.gui.diff.diff_controller import DiffController
 from ckpt_inspector.gui.empty_state import EmptyState
 from ckpt_inspector.gui.folder_watcher import FolderWatcher, folders_to_watch
 from ckpt_inspector.gui.health_scan import HealthScan
@@ -245,6 +246,10 @@ class MainWindow(QMainWindow):
         analyze_menu = self.menuBar().addMenu("&Analyze")
         self.menuBar().insertMenu(self.help_menu.menuAction(), analyze_menu)
         analyze_menu.addActions([self.health_scanner.action, self.health_dock.toggleViewAction()])
+        self.diff = DiffController(self, self._client, self._settings, tab_with=self.health_dock)
+        self.diff.idleChanged.connect(self._on_worker_idle_changed)
+        self.diff.variableRequested.connect(self._on_variable_requested)
+        analyze_menu.addActions([self.diff.action, self.diff.dock.toggleViewAction()])
 
     def _connect_client(self) -> None:
         client = self._client
@@ -305,6 +310,7 @@ class MainWindow(QMainWindow):
             and not self.analysis.is_pending()
             and not self.watcher.is_pending()
             and self._client.is_idle()
+            and not self.diff.is_busy()
         )
 
     def is_showing_error(self) -> bool:
@@ -382,6 +388,7 @@ class MainWindow(QMainWindow):
             return
         select, self._reselect_key = self._reselect_key, None
         self.browser.set_contents(contents, select=select)
+        self.diff.set_contents(contents)
         startup_trace.mark("variables_filled")
         if self.browser.current_variable() is None:
             self.details.clear(
@@ -415,6 +422,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
         self._preview_timer.stop()
+        self.diff.shutdown()
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/splitter", self.splitter.saveState())
         self._settings.setValue("window/state", self.saveState())
@@ -544,6 +552,7 @@ class MainWindow(QMainWindow):
         self.jobs.drop(PREVIEW)
         self._preview_timer.stop()
         self._checkpoint = item if isinstance(item, CheckpointRecord) else None
+        self.diff.set_checkpoint(self._checkpoint)
         if isinstance(item, CheckpointRecord):
             self._reselect_key = keep_key
             self.browser.set_checkpoint(item)

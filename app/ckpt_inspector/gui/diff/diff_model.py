@@ -1,0 +1,328 @@
+"""A diff report's entries as a table, and the proxy that filters and sorts them.
+
+Rows are coloured by status. Each look sets the text colour as well as the background, so the
+pale backgrounds stay readable under a dark palette too. Problems sort first (shape and dtype
+mismatches, then model variables the checkpoint lacks, then unused weights), matched entries
+next, and unused optimizer state and bookkeeping last; the proxy hides that leftover state
+unless asked, so it never buries a real gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from ckpt_inspector.core.matching.records import DiffEntry, MatchStatus
+from ckpt_inspector.core.records import VariableRole
+from ckpt_inspector.gui import theme
+from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
+from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, ModelIndex
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    label: str  # the Status column and the filter button
+    status_color: QColor  # text of the Status column
+    text_color: QColor  # text of the other columns
+    background: QColor
+
+
+STATUS_LOOKS = {
+    MatchStatus.MATCHED: StatusLook(
+        "Matched", QColor("#1e6b30"), QColor("#202124"), QColor("#e6f4ea")
+    ),
+    MatchStatus.SHAPE_MISMATCH: StatusLook(
+        "Shape mismatch", QColor("#b00020"), QColor("#202124"), QColor("#fde2e1")
+    ),
+    MatchStatus.DTYPE_MISMATCH: StatusLook(
+        "Dtype mismatch", QColor("#9a4200"), QColor("#202124"), QColor("#ffeedd")
+    ),
+    MatchStatus.MISSING: StatusLook(
+        "Missing", QColor("#b00020"), QColor("#202124"), QColor("#fbeaec")
+    ),
+    MatchStatus.UNUSED: StatusLook(
+        "Unused", QColor("#5f6368"), QColor("#5f6368"), QColor("#f1f3f4")
+    ),
+}
+
+# Problems first, then what is fine, then what is merely left over.
+_RANK = {
+    MatchStatus.SHAPE_MISMATCH: 0,
+    MatchStatus.DTYPE_MISMATCH: 1,
+    MatchStatus.MISSING: 2,
+    MatchStatus.UNUSED: 3,
+    MatchStatus.MATCHED: 4,
+}
+LEFTOVER_RANK = 5
+
+
+def is_leftover(entry: DiffEntry) -> bool:
+    """Unused optimizer state or bookkeeping: expected after training, never a gap."""
+    return entry.status is MatchStatus.UNUSED and entry.role is not VariableRole.WEIGHT
+
+
+def rank(entry: DiffEntry) -> int:
+    return LEFTOVER_RANK if is_leftover(entry) else _RANK[entry.status]
+
+
+def status_label(entry: DiffEntry) -> str:
+    label = STATUS_LOOKS[entry.status].label
+    if is_leftover(entry):
+        return f"{label} ({entry.role.value})"
+    return label
+
+
+def shape_text(shape: tuple | None) -> str:
+    if shape is None:
+        return ""
+    if not shape:
+        return "scalar"
+    return " × ".join("?" if d is None else str(d) for d in shape)
+
+
+def _size(shape: tuple | None) -> int:
+    """Elements of a shape for sorting: -1 for none or an unknown dimension."""
+    if shape is None or any(d is None for d in shape):
+        return -1
+    return math.prod(shape)
+
+
+def entry_haystack(entry: DiffEntry) -> str:
+    parts = (
+        entry.model,
+        entry.checkpoint_key,
+        entry.checkpoint_name,
+        status_label(entry),
+        entry.role.value,
+        entry.note,
+    )
+    return "\n".join(p for p in parts if p).lower()
+
+
+def count_by_status(
+    entries: tuple[DiffEntry, ...] | list[DiffEntry], *, leftovers: bool
+) -> Counter[MatchStatus | None]:
+    """How many entries each status filter shows (``None``: all of them)."""
+    counts: Counter[MatchStatus | None] = Counter()
+    for entry in entries:
+        if is_leftover(entry) and not leftovers:
+            continue
+        counts[entry.status] += 1
+        counts[None] += 1
+    return counts
+
+
+class DiffEntriesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
+    COLUMNS = (
+        "Status",
+        "Model variable",
+        "Checkpoint key",
+        "Model shape",
+        "Checkpoint shape",
+        "Model dtype",
+        "Checkpoint dtype",
+        "Role",
+    )
+    (
+        STATUS,
+        MODEL,
+        CHECKPOINT,
+        MODEL_SHAPE,
+        CHECKPOINT_SHAPE,
+        MODEL_DTYPE,
+        CHECKPOINT_DTYPE,
+        ROLE,
+    ) = range(8)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[DiffEntry] = []
+        self._haystacks: list[str] = []
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def set_entries(self, entries: tuple[DiffEntry, ...] | list[DiffEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self._haystacks = [entry_haystack(e) for e in self._entries]
+        self.endResetModel()
+
+    def entries(self) -> list[DiffEntry]:
+        return list(self._entries)
+
+    def entry(self, row: int) -> DiffEntry:
+        return self._entries[row]
+
+    def entry_at(self, index: ModelIndex) -> DiffEntry | None:
+        return self._entries[index.row()] if index.isValid() else None
+
+    def haystack(self, row: int) -> str:
+        return self._haystacks[row]
+
+    # -- Qt overrides --------------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        look = STATUS_LOOKS[entry.status]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(entry, column)
+        if role == RECORD_ROLE:
+            return entry
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(entry)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(look.background)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(look.status_color if column == self.STATUS else look.text_color)
+        if role == Qt.ItemDataRole.FontRole:
+            if column == self.STATUS and rank(entry) < _RANK[MatchStatus.UNUSED]:
+                return theme.bold_font()
+            if self._is_conflict(entry, column):
+                return theme.bold_font()
+            if column == self.CHECKPOINT and entry.checkpoint_key:
+                return theme.monospace_font()
+        return None
+
+    def _display(self, entry: DiffEntry, column: int) -> str:
+        if column == self.STATUS:
+            return status_label(entry)
+        if column == self.MODEL:
+            return entry.model or ""
+        if column == self.CHECKPOINT:
+            return entry.checkpoint_key or ""
+        if column == self.MODEL_SHAPE:
+            return shape_text(entry.model_shape)
+        if column == self.CHECKPOINT_SHAPE:
+            return shape_text(entry.checkpoint_shape)
+        if column == self.MODEL_DTYPE:
+            return entry.model_dtype or ""
+        if column == self.CHECKPOINT_DTYPE:
+            return entry.checkpoint_dtype or ""
+        return entry.role.value
+
+    def _is_conflict(self, entry: DiffEntry, column: int) -> bool:
+        """The cells that say what does not fit: both shapes, or both dtypes."""
+        if entry.status is MatchStatus.SHAPE_MISMATCH:
+            return column in (self.MODEL_SHAPE, self.CHECKPOINT_SHAPE)
+        if entry.status is MatchStatus.DTYPE_MISMATCH:
+            return column in (self.MODEL_DTYPE, self.CHECKPOINT_DTYPE)
+        return False
+
+    @staticmethod
+    def _tooltip(entry: DiffEntry) -> str:
+        lines = [status_label(entry)]
+        if entry.model:
+            lines.append(f"Model: {entry.model}")
+        if entry.checkpoint_key:
+            lines.append(f"Checkpoint: {entry.checkpoint_key}")
+        if entry.checkpoint_name and entry.checkpoint_name != entry.checkpoint_key:
+            lines.append(f"Checkpoint name: {entry.checkpoint_name}")
+        if entry.note:
+            lines.append(entry.note)
+        return "\n".join(lines)
+
+
+class DiffFilterProxy(QSortFilterProxyModel):
+    """Shows one status (or all), entries whose text holds every filter term, and unused
+    optimizer state and bookkeeping only when ``set_show_leftovers(True)``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._terms: tuple[str, ...] = ()
+        self._status: MatchStatus | None = None
+        self._leftovers = False
+        self.setDynamicSortFilter(True)
+
+    def set_text(self, text: str) -> None:
+        terms = tuple(text.lower().split())
+        if terms != self._terms:
+            self._change(lambda: setattr(self, "_terms", terms))
+
+    def set_status(self, status: MatchStatus | None) -> None:
+        if status != self._status:
+            self._change(lambda: setattr(self, "_status", status))
+
+    def set_show_leftovers(self, show: bool) -> None:
+        if show != self._leftovers:
+            self._change(lambda: setattr(self, "_leftovers", show))
+
+    def status(self) -> MatchStatus | None:
+        return self._status
+
+    def shows_leftovers(self) -> bool:
+        return self._leftovers
+
+    def entry_at(self, index: ModelIndex) -> DiffEntry | None:
+        return self.sourceModel().entry_at(self.mapToSource(index))
+
+    def shown_entries(self) -> list[DiffEntry]:
+        return [self.entry_at(self.index(row, 0)) for row in range(self.rowCount())]
+
+    def _change(self, apply) -> None:
+        # invalidateFilter() is deprecated since Qt 6.10; begin/endFilterChange replace it.
+        self.beginFilterChange()
+        apply()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    # -- Qt overrides --------------------------------------------------------------------------
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model: DiffEntriesModel = self.sourceModel()
+        entry = model.entry(source_row)
+        if is_leftover(entry) and not self._leftovers:
+            return False
+        if self._status is not None and entry.status is not self._status:
+            return False
+        haystack = model.haystack(source_row)
+        return all(term in haystack for term in self._terms)
+
+    def lessThan(
+        self,
+        left: QModelIndex | QPersistentModelIndex,
+        right: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        model: DiffEntriesModel = self.sourceModel()
+        a, b = model.entry(left.row()), model.entry(right.row())
+        return self._key(a, left.column()) < self._key(b, left.column())
+
+    @staticmethod
+    def _key(entry: DiffEntry, column: int) -> tuple:
+        name = (entry.model or entry.checkpoint_name or entry.checkpoint_key or "").lower()
+        tie = (rank(entry), name, entry.checkpoint_key or "")
+        if column == DiffEntriesModel.MODEL:
+            return ((entry.model or "\uffff").lower(), *tie)
+        if column == DiffEntriesModel.CHECKPOINT:
+            return ((entry.checkpoint_key or "\uffff").lower(), *tie)
+        if column == DiffEntriesModel.MODEL_SHAPE:
+            return (_size(entry.model_shape), shape_text(entry.model_shape), *tie)
+        if column == DiffEntriesModel.CHECKPOINT_SHAPE:
+            return (_size(entry.checkpoint_shape), shape_text(entry.checkpoint_shape), *tie)
+        if column == DiffEntriesModel.MODEL_DTYPE:
+            return (entry.model_dtype or "\uffff", *tie)
+        if column == DiffEntriesModel.CHECKPOINT_DTYPE:
+            return (entry.checkpoint_dtype or "\uffff", *tie)
+        if column == DiffEntriesModel.ROLE:
+            return (entry.role.value, *tie)
+        return tie
