@@ -18,6 +18,7 @@ from ckpt_inspector import __version__
 from ckpt_inspector.cli import diff_command, list_command, stats_command
 from ckpt_inspector.cli.arguments import SentenceArgumentParser
 from ckpt_inspector.cli.display_check import display_problem
+from ckpt_inspector.cli.model_options import add_model_arguments
 from ckpt_inspector.core.errors import InspectorError
 
 COMMANDS = {"list": list_command, "stats": stats_command, "diff": diff_command}
@@ -47,33 +48,11 @@ def _window_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="render the window once everything has loaded, save it as PNG, and exit",
     )
-    parser.add_argument(
-        "--keras",
-        choices=("auto", "3", "2"),
-        help="Keras flavour of the worker (default 3); with --model, also of the architecture "
-        "(auto, the default: 2 when the checkpoint's keys were written by Keras 2)",
-    )
-    diff = parser.add_argument_group("diff against a model (opens the Diff against model panel)")
-    diff.add_argument(
-        "--model",
-        metavar="SPEC",
-        help="diff the selected checkpoint against this architecture once the folder has "
-        "loaded: model.py[:function], a .keras or config .json file, a SavedModel folder, "
-        "or applications:Name",
-    )
-    diff.add_argument(
-        "--model-arg",
-        metavar="K=V",
-        action="append",
-        default=[],
-        help="keyword argument for the model function, a Python literal (repeatable)",
-    )
-    diff.add_argument(
-        "--input-shape",
-        metavar="S",
-        action="append",
-        default=[],
-        help="input shape without the batch dimension, e.g. 28,28,1 (repeat for each input)",
+    add_model_arguments(
+        parser.add_argument_group("diff against a model (opens the Diff against model panel)"),
+        required=False,
+        keras_help="Keras flavour of the worker (default 3); with --model, also of the "
+        "architecture (auto, the default: 2 when the checkpoint's keys were written by Keras 2)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser

@@ -18,10 +18,18 @@ from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.matching.flavour import suggested_keras
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+def add_model_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    *,
+    required: bool = True,
+    keras_help: str = "Keras flavour: 3, or 2 (tf_keras); auto picks 2 when the checkpoint's "
+    "keys were written by Keras 2 (default)",
+) -> None:
+    """``--model``, ``--model-arg``, ``--keras`` and ``--input-shape``, for the ``diff`` command
+    and for the window (where ``--model`` is optional and opens the diff panel)."""
     parser.add_argument(
         "--model",
-        required=True,
+        required=required,
         metavar="SPEC",
         help="the architecture: model.py[:function], a .keras file, a model config .json, "
         "a SavedModel folder, or applications:Name",
@@ -37,8 +45,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "--keras",
         choices=("auto", "3", "2"),
         default="auto",
-        help="Keras flavour: 3, or 2 (tf_keras); auto picks 2 when the checkpoint's keys were "
-        "written by Keras 2 (default)",
+        help=keras_help,
     )
     parser.add_argument(
         "--input-shape",
