@@ -64,7 +64,7 @@ def test_demo_checkpoint_against_its_own_model_is_all_matched(qtbot, live_window
 
     # The first row is selected: both sides' histograms come from the two workers.
     qtbot.waitUntil(live_window.is_loading_finished, timeout=DIFF_MS)
-    entry = panel.proxy.entry_at(panel.view.currentIndex())
+    entry = panel.proxy.record_at(panel.view.currentIndex())
     checkpoint, model_side = panel.histograms.checkpoint, panel.histograms.model
     assert checkpoint.text() == "" and model_side.text() == ""
     size = int(np.prod(entry.model_shape))

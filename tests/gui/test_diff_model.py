@@ -125,7 +125,7 @@ def sample_report(entries=None, *, notes=(), keras="3") -> DiffReport:
 @pytest.fixture
 def proxy() -> DiffFilterProxy:
     model = DiffEntriesModel()
-    model.set_entries(sample_entries())
+    model.set_records(sample_entries())
     proxy = DiffFilterProxy()
     proxy.setSourceModel(model)
     proxy.sort(DiffEntriesModel.STATUS)
@@ -135,7 +135,7 @@ def proxy() -> DiffFilterProxy:
 def test_models_pass_qtmodeltester(qtmodeltester):
     model = DiffEntriesModel()
     qtmodeltester.check(model)
-    model.set_entries(sample_entries())
+    model.set_records(sample_entries())
     qtmodeltester.check(model)
     proxy = DiffFilterProxy()
     proxy.setSourceModel(model)
@@ -171,9 +171,9 @@ def test_row_counts_per_status_filter(proxy):
 
 def test_text_filter_needs_every_term(proxy):
     proxy.set_text("dense_1 KERNEL")
-    assert [e.model for e in proxy.shown_entries()] == ["sequential/dense_1/kernel"]
+    assert [e.model for e in proxy.shown_records()] == ["sequential/dense_1/kernel"]
     proxy.set_text("no layer at this place")  # the note is searched too
-    assert [e.status for e in proxy.shown_entries()] == [MatchStatus.MISSING]
+    assert [e.status for e in proxy.shown_records()] == [MatchStatus.MISSING]
     proxy.set_text("save_counter")
     assert proxy.rowCount() == 0  # bookkeeping stays hidden
     proxy.set_show_leftovers(True)
@@ -219,7 +219,7 @@ def test_cells_show_both_sides(proxy):
 def test_rows_are_coloured_by_status_with_readable_text(proxy):
     proxy.set_show_leftovers(True)
     for row in range(proxy.rowCount()):
-        entry = proxy.entry_at(proxy.index(row, 0))
+        entry = proxy.record_at(proxy.index(row, 0))
         look = STATUS_LOOKS[entry.status]
         for column in range(len(DiffEntriesModel.COLUMNS)):
             index = proxy.index(row, column)

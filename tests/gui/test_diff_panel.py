@@ -65,7 +65,7 @@ def start_diff(window, model_file, *, keras=None):
 def answer_histograms(qtbot, window, fake_client, diff_client):
     """Answer the two histogram requests of the selected row like the workers would."""
     qtbot.waitUntil(lambda: not window.diff._stats_timer.isActive(), timeout=2000)
-    entry = window.diff.panel.proxy.entry_at(window.diff.panel.view.currentIndex())
+    entry = window.diff.panel.proxy.record_at(window.diff.panel.view.currentIndex())
     values = {}
     if entry.checkpoint_key:
         job = fake_client.last("tensor_stats")

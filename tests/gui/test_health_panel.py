@@ -38,7 +38,7 @@ def panel(qtbot) -> HealthPanel:
 def test_models_pass_qtmodeltester(qtmodeltester):
     model = HealthFindingsModel()
     qtmodeltester.check(model)
-    model.set_findings(FINDINGS)
+    model.set_records(FINDINGS)
     qtmodeltester.check(model)
     proxy = HealthFilterProxy()
     proxy.setSourceModel(model)

@@ -7,20 +7,12 @@ column header re-sorts with the same tie-breaking.
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ckpt_inspector.core.statistics.records import FindingKind, HealthFinding, HealthReport
 from ckpt_inspector.gui import formatting, theme
-from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
-from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, ModelIndex
+from ckpt_inspector.gui.record_table import RecordFilterProxy, RecordTableModel
 
 KIND_LABELS = {
     FindingKind.NAN_INF: "NaN / Inf",
@@ -68,51 +60,17 @@ def summary_text(report: HealthReport, checkpoint_name: str) -> str:
     return f"{text}.{skipped}"
 
 
-class HealthFindingsModel(ReadOnlyColumnsMixin, QAbstractTableModel):
+class HealthFindingsModel(RecordTableModel[HealthFinding]):
     COLUMNS = ("Severity", "Variable", "Problem", "Count", "Details")
     SEVERITY, VARIABLE, PROBLEM, COUNT, DETAILS = range(5)
     RIGHT_ALIGNED = frozenset({COUNT})
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._findings: list[HealthFinding] = []
-        self._haystacks: list[str] = []
+    haystack_of = staticmethod(finding_haystack)
 
-    # -- public API ----------------------------------------------------------------------------
-
-    def set_findings(self, findings: tuple[HealthFinding, ...] | list[HealthFinding]) -> None:
-        self.beginResetModel()
-        self._findings = list(findings)
-        self._haystacks = [finding_haystack(f) for f in self._findings]
-        self.endResetModel()
-
-    def finding(self, row: int) -> HealthFinding:
-        return self._findings[row]
-
-    def finding_at(self, index: ModelIndex) -> HealthFinding | None:
-        return self._findings[index.row()] if index.isValid() else None
-
-    def haystack(self, row: int) -> str:
-        return self._haystacks[row]
-
-    # -- Qt overrides --------------------------------------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._findings)
-
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        finding = self._findings[index.row()]
-        column = index.column()
+    def record_data(self, finding: HealthFinding, column: int, role: int):
         label, foreground, background = severity_look(finding.severity)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(finding, column, label)
-        if role == RECORD_ROLE:
-            return finding
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{finding.message}\n{finding.key}"
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -140,57 +98,23 @@ class HealthFindingsModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         return finding.message
 
 
-class HealthFilterProxy(QSortFilterProxyModel):
+class HealthFilterProxy(RecordFilterProxy[HealthFinding]):
     """Every whitespace-separated term must occur in the key, name, problem or message;
     ``set_max_severity`` hides milder findings."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
         self._max_severity: int | None = None
-        self.setDynamicSortFilter(True)
-
-    def set_text(self, text: str) -> None:
-        terms = tuple(text.lower().split())
-        if terms != self._terms:
-            self._change(lambda: setattr(self, "_terms", terms))
 
     def set_max_severity(self, severity: int | None) -> None:
         if severity != self._max_severity:
             self._change(lambda: setattr(self, "_max_severity", severity))
 
-    def finding_at(self, index: ModelIndex) -> HealthFinding | None:
-        return self.sourceModel().finding_at(self.mapToSource(index))
-
-    def _change(self, apply) -> None:
-        # invalidateFilter() is deprecated since Qt 6.10; begin/endFilterChange replace it.
-        self.beginFilterChange()
-        apply()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    # -- Qt overrides --------------------------------------------------------------------------
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        model: HealthFindingsModel = self.sourceModel()
-        finding = model.finding(source_row)
-        if self._max_severity is not None and finding.severity > self._max_severity:
-            return False
-        haystack = model.haystack(source_row)
-        return all(term in haystack for term in self._terms)
-
-    def lessThan(
-        self,
-        left: QModelIndex | QPersistentModelIndex,
-        right: QModelIndex | QPersistentModelIndex,
-    ) -> bool:
-        model: HealthFindingsModel = self.sourceModel()
-        a, b = model.finding(left.row()), model.finding(right.row())
-        return self._key(a, left.column()) < self._key(b, left.column())
+    def accepts(self, finding: HealthFinding) -> bool:
+        return self._max_severity is None or finding.severity <= self._max_severity
 
     @staticmethod
-    def _key(finding: HealthFinding, column: int) -> tuple:
+    def sort_key(finding: HealthFinding, column: int) -> tuple:
         tie = (finding.severity, (finding.name or finding.key).lower(), finding.kind.value)
         if column == HealthFindingsModel.VARIABLE:
             return ((finding.name or finding.key).lower(), *tie)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from ckpt_inspector.core.records import CheckpointRecord
 from ckpt_inspector.core.statistics.records import HealthFinding, HealthReport
 from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.health_model import HealthFilterProxy, HealthFindingsModel, summary_text
+from ckpt_inspector.gui.record_table import record_table_view
 
 IDLE_TEXT = (
     "Health scan (Ctrl+H) reads every variable of the selected checkpoint and lists NaN/Inf, "
@@ -80,17 +79,7 @@ class HealthPanel(QWidget):
         self.model = HealthFindingsModel(self)
         self.proxy = HealthFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView(objectName="healthTable")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(HealthFindingsModel.SEVERITY, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view = record_table_view(self.proxy, "healthTable", HealthFindingsModel.SEVERITY)
         header_view = self.view.horizontalHeader()
         for column in range(len(HealthFindingsModel.COLUMNS) - 1):
             header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -169,17 +158,17 @@ class HealthPanel(QWidget):
         if not index.isValid():
             return None
         self.view.setCurrentIndex(index)
-        return self.proxy.finding_at(index)
+        return self.proxy.record_at(index)
 
     def shown_findings(self) -> list[HealthFinding]:
         """The findings in the order the table shows them."""
-        return [self.proxy.finding_at(self.proxy.index(r, 0)) for r in range(self.proxy.rowCount())]
+        return self.proxy.shown_records()
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _set_report(self, report: HealthReport | None) -> None:
         self._report = report
-        self.model.set_findings(report.findings if report is not None else ())
+        self.model.set_records(report.findings if report is not None else ())
         has_findings = report is not None and bool(report.findings)
         for widget in (self.view, self.filter_edit, self.severity):
             widget.setVisible(has_findings)
@@ -204,11 +193,11 @@ class HealthPanel(QWidget):
         self.proxy.set_max_severity(self.severity.currentData())
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        finding = self.proxy.finding_at(current) if current.isValid() else None
+        finding = self.proxy.record_at(current) if current.isValid() else None
         if finding is not None:
             self.findingActivated.emit(finding)
 
     def _on_view_activated(self, index: QModelIndex) -> None:
-        finding = self.proxy.finding_at(index)
+        finding = self.proxy.record_at(index)
         if finding is not None:
             self.findingActivated.emit(finding)

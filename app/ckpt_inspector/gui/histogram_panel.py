@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QListView,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,10 +25,9 @@ from PySide6.QtWidgets import (
 
 from ckpt_inspector.core.records import VariableRecord
 from ckpt_inspector.core.statistics.records import HistogramOptions, TensorStats, ValueKind
-from ckpt_inspector.gui import formatting, plotting, theme
+from ckpt_inspector.gui import formatting, plotting
 from ckpt_inspector.gui.export_menu import CSV, PNG, SVG, ExportButton, bins_table, write_csv
-from ckpt_inspector.gui.histogram_plot import HistogramDrawing
-from ckpt_inspector.gui.plotting import pg
+from ckpt_inspector.gui.histogram_stack import HistogramStack
 from ckpt_inspector.gui.stats_table_model import StatsTableModel, format_stat, not_finite_text
 
 # (label, clip_percentiles) for the range combo.
@@ -86,7 +84,7 @@ class HistogramPanel(QWidget):
     optionsChanged = Signal(object)  # HistogramOptions, after the user stopped changing them
 
     DEBOUNCE_MS = 300
-    PLOT, MESSAGE = range(2)
+    PLOT, MESSAGE = HistogramStack.PLOT, HistogramStack.MESSAGE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,15 +137,9 @@ class HistogramPanel(QWidget):
         self.alarm = QLabel(objectName="alarmText", wordWrap=True)
         self.alarm.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note = QLabel(objectName="noteText", wordWrap=True)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setMinimumHeight(140)
-        self.plot = HistogramDrawing(self.graphics.ci)
-        self.message = QLabel(objectName="placeholderText", wordWrap=True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.graphics)
-        self.stack.addWidget(self.message)
+        self.stack = HistogramStack()
+        self.stack.graphics.setMinimumHeight(140)
+        self.plot, self.message = self.stack.plot, self.stack.message
         self.left_out = QLabel(objectName="mutedText", wordWrap=True)
 
         self.table_model = StatsTableModel(self)
@@ -260,13 +252,8 @@ class HistogramPanel(QWidget):
         for widget in (self.alarm, self.note, self.left_out, self.examples, self.examples_title):
             widget.hide()
         self._set_status("")
-        self._show_message(message, error=error)
+        self.stack.show_message(message, error=error)
         self.export.setEnabled(False)
-
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", error)
-        self.stack.setCurrentIndex(self.MESSAGE)
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
@@ -287,29 +274,31 @@ class HistogramPanel(QWidget):
         record = self._record
         if stats.kind is ValueKind.EMPTY or stats.count == 0:
             shape = formatting.shape_text(stats.shape)
-            self._show_message(f"This tensor is empty (shape {shape}): it holds no values.")
+            self.stack.show_message(f"This tensor is empty (shape {shape}): it holds no values.")
         elif not stats.shape and stats.count == 1:
             dtype = record.dtype if record is not None else stats.dtype
-            self._show_message(
+            self.stack.show_message(
                 f"A single {dtype} value: {single_value_text(stats)}\n"
                 "(one value has no distribution to plot)"
             )
         elif stats.kind is ValueKind.BOOL and stats.true_count is not None:
             self.plot.set_bool(stats.count - stats.true_count, stats.true_count, plotting.SINGLE)
-            self.stack.setCurrentIndex(self.PLOT)
+            self.stack.show_plot()
         elif stats.histogram is None or int(stats.histogram.counts.sum()) == 0:
             if stats.finite == 0:
-                self._show_message(
+                self.stack.show_message(
                     f"No finite values: all {formatting.count(stats.count)} are NaN or ±Inf."
                 )
             else:
-                self._show_message("Every value was left out of the bins by the options above.")
+                self.stack.show_message(
+                    "Every value was left out of the bins by the options above."
+                )
         else:
             self.plot.set_histograms(
                 [("value", stats.histogram, plotting.SINGLE)],
                 x_label=X_LABELS.get(stats.kind, "value"),
             )
-            self.stack.setCurrentIndex(self.PLOT)
+            self.stack.show_plot()
 
     def _show_examples(self, stats: TensorStats) -> None:
         shown = stats.kind is ValueKind.STRING and bool(stats.string_examples)
@@ -327,10 +316,10 @@ class HistogramPanel(QWidget):
     # -- export writers ------------------------------------------------------------------------
 
     def _write_png(self, path: str) -> None:
-        plotting.export_image(self.graphics.ci, path)
+        plotting.export_image(self.stack.graphics.ci, path)
 
     def _write_svg(self, path: str) -> None:
-        plotting.export_svg(self.graphics.ci, path)
+        plotting.export_svg(self.stack.graphics.ci, path)
 
     def _write_bins(self, path: str) -> None:
         stats = self._stats

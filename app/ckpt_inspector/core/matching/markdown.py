@@ -16,7 +16,8 @@ from ckpt_inspector.core.records import VariableRole
 Column = tuple[str, Callable[[DiffEntry], str]]
 
 
-def _shape(shape: tuple | None) -> str:
+def shape_text(shape: tuple | None) -> str:
+    """``3 × 4``, ``scalar``, ``? × 8`` (an unknown dimension), or nothing for no shape."""
     if shape is None:
         return ""
     if not shape:
@@ -37,7 +38,7 @@ def _checkpoint(entry: DiffEntry) -> str:
 
 MODEL: Column = ("Model variable", lambda e: _code(e.model))
 CHECKPOINT: Column = ("Checkpoint key", _checkpoint)
-SHAPE: Column = ("Shape", lambda e: _shape(e.model_shape or e.checkpoint_shape))
+SHAPE: Column = ("Shape", lambda e: shape_text(e.model_shape or e.checkpoint_shape))
 DTYPE: Column = ("Dtype", lambda e: e.model_dtype or e.checkpoint_dtype or "")
 ROLE: Column = ("Role", lambda e: e.role.value)
 NOTE: Column = ("Note", lambda e: _escape(e.note))
@@ -50,8 +51,8 @@ SECTIONS: tuple[tuple[str, Callable[[DiffEntry], bool], tuple[Column, ...]], ...
         (
             MODEL,
             CHECKPOINT,
-            ("Model shape", lambda e: _shape(e.model_shape)),
-            ("Checkpoint shape", lambda e: _shape(e.checkpoint_shape)),
+            ("Model shape", lambda e: shape_text(e.model_shape)),
+            ("Checkpoint shape", lambda e: shape_text(e.checkpoint_shape)),
             NOTE,
         ),
     ),

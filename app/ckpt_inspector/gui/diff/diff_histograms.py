@@ -15,16 +15,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ckpt_inspector.core.statistics.records import TensorStats, ValueKind
-from ckpt_inspector.gui import formatting, plotting, theme
+from ckpt_inspector.gui import formatting, plotting
 from ckpt_inspector.gui.histogram_panel import X_LABELS, single_value_text
-from ckpt_inspector.gui.histogram_plot import HistogramDrawing
-from ckpt_inspector.gui.plotting import pg
+from ckpt_inspector.gui.histogram_stack import HistogramStack
 from ckpt_inspector.gui.stats_table_model import not_finite_text
 
 CHECKPOINT_LABEL = "checkpoint"
@@ -53,8 +51,6 @@ def stats_caption(stats: TensorStats) -> str:
 class SideHistogram(QWidget):
     """One side: a title, the plot (or a sentence instead of it) and a caption."""
 
-    PLOT, MESSAGE = range(2)
-
     def __init__(self, title: str, color: QColor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title_text = title
@@ -63,15 +59,9 @@ class SideHistogram(QWidget):
         self.title = QLabel(title, objectName="sectionTitle")
         self.subject = QLabel(objectName="mutedText")
         self.subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setMinimumSize(160, 110)
-        self.plot = HistogramDrawing(self.graphics.ci)
-        self.message = QLabel(objectName="placeholderText", wordWrap=True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.graphics)
-        self.stack.addWidget(self.message)
+        self.stack = HistogramStack()
+        self.stack.graphics.setMinimumSize(160, 110)
+        self.plot, self.message = self.stack.plot, self.stack.message
         # Two lines on both sides whatever the text, so the two plots stay the same height.
         self.caption = QLabel(objectName="mutedText", wordWrap=True)
         self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())
@@ -100,7 +90,7 @@ class SideHistogram(QWidget):
 
     def text(self) -> str:
         """The sentence shown instead of a plot, if any."""
-        return self.message.text() if self.stack.currentIndex() == self.MESSAGE else ""
+        return self.message.text() if self.stack.currentIndex() == HistogramStack.MESSAGE else ""
 
     def set_subject(self, name: str) -> None:
         self.subject.setText(name)
@@ -109,9 +99,7 @@ class SideHistogram(QWidget):
     def show_message(self, text: str, *, error: bool = False) -> None:
         self._stats = None
         self.plot.clear()
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", error)
-        self.stack.setCurrentIndex(self.MESSAGE)
+        self.stack.show_message(text, error=error)
         self.caption.hide()
         self.alarm.hide()
 
@@ -130,7 +118,7 @@ class SideHistogram(QWidget):
             self.caption.hide()
         elif stats.kind is ValueKind.BOOL and stats.true_count is not None:
             self.plot.set_bool(stats.count - stats.true_count, stats.true_count, self._color)
-            self.stack.setCurrentIndex(self.PLOT)
+            self.stack.show_plot()
         elif stats.histogram is None or int(stats.histogram.counts.sum()) == 0:
             self._sentence("No finite values to plot.")
         else:
@@ -138,13 +126,11 @@ class SideHistogram(QWidget):
                 [(self.title_text, stats.histogram, self._color)],
                 x_label=X_LABELS.get(stats.kind, "value"),
             )
-            self.stack.setCurrentIndex(self.PLOT)
+            self.stack.show_plot()
 
     def _sentence(self, text: str) -> None:
         self.plot.clear()
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", False)
-        self.stack.setCurrentIndex(self.MESSAGE)
+        self.stack.show_message(text)
 
 
 class DiffHistograms(QWidget):

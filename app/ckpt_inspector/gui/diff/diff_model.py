@@ -13,21 +13,14 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from ckpt_inspector.core.matching.markdown import shape_text
 from ckpt_inspector.core.matching.records import DiffEntry, MatchStatus
 from ckpt_inspector.core.records import VariableRole
 from ckpt_inspector.gui import theme
-from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
-from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, ModelIndex
+from ckpt_inspector.gui.record_table import RecordFilterProxy, RecordTableModel
 
 
 @dataclass(frozen=True)
@@ -83,14 +76,6 @@ def status_label(entry: DiffEntry) -> str:
     return label
 
 
-def shape_text(shape: tuple | None) -> str:
-    if shape is None:
-        return ""
-    if not shape:
-        return "scalar"
-    return " × ".join("?" if d is None else str(d) for d in shape)
-
-
 def _size(shape: tuple | None) -> int:
     """Elements of a shape for sorting: -1 for none or an unknown dimension."""
     if shape is None or any(d is None for d in shape):
@@ -123,7 +108,7 @@ def count_by_status(
     return counts
 
 
-class DiffEntriesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
+class DiffEntriesModel(RecordTableModel[DiffEntry]):
     COLUMNS = (
         "Status",
         "Model variable",
@@ -145,49 +130,12 @@ class DiffEntriesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         ROLE,
     ) = range(8)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._entries: list[DiffEntry] = []
-        self._haystacks: list[str] = []
+    haystack_of = staticmethod(entry_haystack)
 
-    # -- public API ----------------------------------------------------------------------------
-
-    def set_entries(self, entries: tuple[DiffEntry, ...] | list[DiffEntry]) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
-        self._haystacks = [entry_haystack(e) for e in self._entries]
-        self.endResetModel()
-
-    def entries(self) -> list[DiffEntry]:
-        return list(self._entries)
-
-    def entry(self, row: int) -> DiffEntry:
-        return self._entries[row]
-
-    def entry_at(self, index: ModelIndex) -> DiffEntry | None:
-        return self._entries[index.row()] if index.isValid() else None
-
-    def haystack(self, row: int) -> str:
-        return self._haystacks[row]
-
-    # -- Qt overrides --------------------------------------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        entry = self._entries[index.row()]
-        column = index.column()
+    def record_data(self, entry: DiffEntry, column: int, role: int):
         look = STATUS_LOOKS[entry.status]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(entry, column)
-        if role == RECORD_ROLE:
-            return entry
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(entry)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -242,21 +190,14 @@ class DiffEntriesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         return "\n".join(lines)
 
 
-class DiffFilterProxy(QSortFilterProxyModel):
+class DiffFilterProxy(RecordFilterProxy[DiffEntry]):
     """Shows one status (or all), entries whose text holds every filter term, and unused
     optimizer state and bookkeeping only when ``set_show_leftovers(True)``."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
         self._status: MatchStatus | None = None
         self._leftovers = False
-        self.setDynamicSortFilter(True)
-
-    def set_text(self, text: str) -> None:
-        terms = tuple(text.lower().split())
-        if terms != self._terms:
-            self._change(lambda: setattr(self, "_terms", terms))
 
     def set_status(self, status: MatchStatus | None) -> None:
         if status != self._status:
@@ -272,43 +213,13 @@ class DiffFilterProxy(QSortFilterProxyModel):
     def shows_leftovers(self) -> bool:
         return self._leftovers
 
-    def entry_at(self, index: ModelIndex) -> DiffEntry | None:
-        return self.sourceModel().entry_at(self.mapToSource(index))
-
-    def shown_entries(self) -> list[DiffEntry]:
-        return [self.entry_at(self.index(row, 0)) for row in range(self.rowCount())]
-
-    def _change(self, apply) -> None:
-        # invalidateFilter() is deprecated since Qt 6.10; begin/endFilterChange replace it.
-        self.beginFilterChange()
-        apply()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    # -- Qt overrides --------------------------------------------------------------------------
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        model: DiffEntriesModel = self.sourceModel()
-        entry = model.entry(source_row)
+    def accepts(self, entry: DiffEntry) -> bool:
         if is_leftover(entry) and not self._leftovers:
             return False
-        if self._status is not None and entry.status is not self._status:
-            return False
-        haystack = model.haystack(source_row)
-        return all(term in haystack for term in self._terms)
-
-    def lessThan(
-        self,
-        left: QModelIndex | QPersistentModelIndex,
-        right: QModelIndex | QPersistentModelIndex,
-    ) -> bool:
-        model: DiffEntriesModel = self.sourceModel()
-        a, b = model.entry(left.row()), model.entry(right.row())
-        return self._key(a, left.column()) < self._key(b, left.column())
+        return self._status is None or entry.status is self._status
 
     @staticmethod
-    def _key(entry: DiffEntry, column: int) -> tuple:
+    def sort_key(entry: DiffEntry, column: int) -> tuple:
         name = (entry.model or entry.checkpoint_name or entry.checkpoint_key or "").lower()
         tie = (rank(entry), name, entry.checkpoint_key or "")
         if column == DiffEntriesModel.MODEL:

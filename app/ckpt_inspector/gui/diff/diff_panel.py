@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QFileDialog,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -48,6 +46,7 @@ from ckpt_inspector.gui.diff.diff_model import (
     count_by_status,
     is_leftover,
 )
+from ckpt_inspector.gui.record_table import record_table_view
 
 log = logging.getLogger(__name__)
 
@@ -155,17 +154,7 @@ class DiffPanel(QWidget):
         self.model = DiffEntriesModel(self)
         self.proxy = DiffFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView(objectName="diffTable")
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(DiffEntriesModel.STATUS, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view = record_table_view(self.proxy, "diffTable", DiffEntriesModel.STATUS)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.histograms = DiffHistograms()
@@ -300,10 +289,10 @@ class DiffPanel(QWidget):
             self.entrySelected.emit(None)
             return None
         self.view.setCurrentIndex(index)
-        return self.proxy.entry_at(index)
+        return self.proxy.record_at(index)
 
     def shown_entries(self) -> list[DiffEntry]:
-        return self.proxy.shown_entries()
+        return self.proxy.shown_records()
 
     def status_button(self, status: MatchStatus | None) -> QToolButton:
         position = [s for _label, s in STATUS_FILTERS].index(status)
@@ -328,7 +317,7 @@ class DiffPanel(QWidget):
 
     def _set_report(self, report: DiffReport | None) -> None:
         self._report = report
-        self.model.set_entries(report.entries if report is not None else ())
+        self.model.set_records(report.entries if report is not None else ())
         self._update_counts()
         for widget in self._filter_widgets:
             widget.setVisible(report is not None)
@@ -351,7 +340,7 @@ class DiffPanel(QWidget):
             header.resizeSection(column, min(header.sectionSize(column), NAME_COLUMN_MAX))
 
     def _update_counts(self) -> None:
-        entries = self.model.entries()
+        entries = self.model.records()
         counts = count_by_status(entries, leftovers=self.leftovers.isChecked())
         for position, (label, status) in enumerate(STATUS_FILTERS):
             button = self.status_buttons.button(position)
@@ -447,9 +436,9 @@ class DiffPanel(QWidget):
         self._export_to(MARKDOWN)
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.entrySelected.emit(self.proxy.entry_at(current) if current.isValid() else None)
+        self.entrySelected.emit(self.proxy.record_at(current) if current.isValid() else None)
 
     def _on_view_activated(self, index: QModelIndex) -> None:
-        entry = self.proxy.entry_at(index)
+        entry = self.proxy.record_at(index)
         if entry is not None:
             self.entryActivated.emit(entry)
