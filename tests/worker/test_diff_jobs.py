@@ -64,7 +64,7 @@ def small_checkpoint(tmp_path_factory):
     prefix = checkpoint_factory.write_tf2_training(
         tmp_path_factory.mktemp("small"), saves=1, hidden=8, inputs=16
     )
-    return discover(prefix).checkpoints[0]
+    return discover(prefix).focused()
 
 
 def test_a_hanging_model_is_cancelled_and_the_worker_comes_back(
@@ -125,7 +125,7 @@ def test_a_keras2_architecture_runs_in_a_keras2_worker(qtbot, monkeypatch, tmp_p
         with qtbot.waitSignal(worker.finished, timeout=120_000) as done:
             worker.submit(
                 "diff",
-                record=discover(prefix).checkpoints[0],
+                record=discover(prefix).focused(),
                 spec=ModelSpec(str(model), keras="2"),
             )
     finally:

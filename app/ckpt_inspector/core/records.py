@@ -85,6 +85,10 @@ class FolderListing:
     # The checkpoint the user pointed at when they gave a prefix or a file rather than a folder.
     focus: str | None = None
 
+    def focused(self) -> CheckpointRecord | None:
+        """The record of ``focus`` (the checkpoint a prefix or file named), if any."""
+        return next((c for c in self.checkpoints if c.prefix == self.focus), None)
+
     def to_json(self) -> dict:
         return {
             "folder": self.folder,

@@ -15,7 +15,7 @@ from ckpt_inspector.core.variables import list_checkpoint_variables
 
 
 def contents_of(prefix: str):
-    return list_checkpoint_variables(discover(prefix).checkpoints[0])
+    return list_checkpoint_variables(discover(prefix).focused())
 
 
 class Tf1Names(tf.Module):

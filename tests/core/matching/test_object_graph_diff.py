@@ -17,7 +17,7 @@ from ckpt_inspector.core.variables import list_checkpoint_variables
 
 
 def contents_of(prefix: str):
-    return list_checkpoint_variables(discover(prefix).checkpoints[0])
+    return list_checkpoint_variables(discover(prefix).focused())
 
 
 def mlp3(hidden: int = 128, extra: int | None = None) -> keras.Model:
