@@ -83,6 +83,22 @@ def _model_variable_stats(spec: Any, model_variable: str, options: Any = None) -
     )
 
 
+def _infer(
+    record: Any, spec: Any, source: Any, attach: str | None = None, other: Any = None
+) -> Any:
+    """Restore and run; builds new models (the diff's cached one keeps its initial values)."""
+    from ckpt_inspector.core.inference.run import run_inference
+
+    return run_inference(record, spec, source, attach=attach, other=other)
+
+
+def _input_specs(spec: Any) -> Any:
+    from ckpt_inspector.core.inference.model_io import input_specs
+    from ckpt_inspector.worker import architectures
+
+    return input_specs(architectures.load(spec).root, spec)
+
+
 def _build_demo() -> Any:
     from ckpt_inspector.core.user_dirs import demo_workspace_dir
     from ckpt_inspector.demo.workspace import build_demo_workspace
@@ -114,6 +130,9 @@ JOBS: dict[str, Callable[..., Any]] = {
     # flavour; model_variable_stats reads the model the last diff loaded.
     "diff": _diff,
     "model_variable_stats": _model_variable_stats,
+    # Inference (InferenceResult) and the model's input signature (tuple of InputSpec).
+    "infer": _infer,
+    "input_specs": _input_specs,
     "build_demo": _build_demo,
     # Used by the worker's own tests and by "Help > Check worker": they prove that cancel,
     # hang and crash handling work against a real process.
