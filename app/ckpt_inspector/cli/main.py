@@ -15,13 +15,18 @@ import traceback
 from collections.abc import Sequence
 
 from ckpt_inspector import __version__
-from ckpt_inspector.cli import diff_command, list_command, stats_command
+from ckpt_inspector.cli import diff_command, infer_command, list_command, stats_command
 from ckpt_inspector.cli.arguments import SentenceArgumentParser
 from ckpt_inspector.cli.display_check import display_problem
 from ckpt_inspector.cli.model_options import add_model_arguments
 from ckpt_inspector.core.errors import InspectorError
 
-COMMANDS = {"list": list_command, "stats": stats_command, "diff": diff_command}
+COMMANDS = {
+    "list": list_command,
+    "stats": stats_command,
+    "diff": diff_command,
+    "infer": infer_command,
+}
 
 
 def _command_parser() -> argparse.ArgumentParser:
