@@ -328,3 +328,149 @@ def write_many_variables(folder: PathLike, n: int = 5000, name: str = "many") ->
     # checkpoint keys come from the object graph (variables/<i>/...), not from these names.
     tracked = [tf.Variable(rng.standard_normal((4, 4)).astype("float32")) for _ in range(n)]
     return tf.train.Checkpoint(variables=tracked).write(str(out / name))
+
+
+# The training run of ``write_training_timeline``: which save each event happens at (1-based).
+TIMELINE_SAVES = 8
+TIMELINE_STALLED_SAVE = 4  # saved again without a training step: identical to save 3
+TIMELINE_BLOWUP_SAVE = 6  # the aux head's kernel is multiplied by 1000 (a learning-rate spike)
+TIMELINE_NAN_SAVE = 7  # one value of the aux head's kernel turns NaN; NaN spreads from there
+TIMELINE_STEPS_PER_SAVE = 5  # what the ``step`` variable advances by per save
+
+
+def write_training_timeline(folder: PathLike) -> list[str]:
+    """A ``CheckpointManager`` run of ``TIMELINE_SAVES`` saves of a small two-headed model.
+
+    The model is ``x(6) -> frozen Dense(8, trainable=False) -> hidden Dense(8, relu)``, then a
+    ``head`` Dense(3) trained on a regression loss and an ``aux`` Dense(3) trained on its own
+    loss (separate gradients, so a NaN in ``aux`` never reaches the other layers), with Adam.
+    ``step`` counts training steps (``TIMELINE_STEPS_PER_SAVE`` per save, also when the save
+    is stalled: the loop ran but applied nothing). Events by save number: see the
+    ``TIMELINE_*`` constants. Returns the prefixes in save order (``ckpt-1`` ..).
+    """
+    import keras
+    import tensorflow as tf
+
+    out = _folder(folder)
+    rng = np.random.default_rng(7)
+    keras.utils.set_random_seed(7)
+    inputs = keras.Input(shape=(6,))
+    features = keras.layers.Dense(8, name="frozen", trainable=False)(inputs)
+    hidden = keras.layers.Dense(8, activation="relu", name="hidden")(features)
+    head = keras.layers.Dense(3, name="head")
+    aux = keras.layers.Dense(3, name="aux")
+    model = keras.Model(inputs, [head(hidden), aux(hidden)])
+    optimizer = keras.optimizers.Adam(1e-2)
+    step = tf.Variable(0, dtype=tf.int64, name="step")
+    checkpoint = tf.train.Checkpoint(step=step, model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(checkpoint, str(out), max_to_keep=None)
+    main_variables = [v for v in model.trainable_variables if not v.path.startswith("aux")]
+    x = rng.standard_normal((16, 6)).astype("float32")
+    y = rng.standard_normal((16, 3)).astype("float32")
+
+    def train_step() -> None:
+        with tf.GradientTape(persistent=True) as tape:
+            main_out, aux_out = model(x, training=True)
+            main_loss = tf.reduce_mean(tf.square(main_out - y))
+            aux_loss = tf.reduce_mean(tf.square(aux_out - y))
+        grads = tape.gradient(main_loss, main_variables)
+        grads += tape.gradient(aux_loss, aux.trainable_variables)
+        optimizer.apply_gradients(
+            zip(grads, main_variables + aux.trainable_variables, strict=True)
+        )
+
+    prefixes = []
+    for save in range(1, TIMELINE_SAVES + 1):
+        if save != TIMELINE_STALLED_SAVE:
+            for _ in range(2):
+                train_step()
+        step.assign_add(TIMELINE_STEPS_PER_SAVE)
+        if save == TIMELINE_BLOWUP_SAVE:
+            aux.kernel.assign(aux.kernel * 1000.0)
+        if save == TIMELINE_NAN_SAVE:
+            aux.kernel.assign(tf.tensor_scatter_nd_update(aux.kernel, [[0, 0]], [np.nan]))
+        prefixes.append(manager.save())
+    return prefixes
+
+
+def write_tf1_classifier(folder: PathLike, *, inputs: int = 4, classes: int = 3) -> str:
+    """A TF1 classifier trained one Adam step and saved with its ``.meta`` graph.
+
+    The graph has placeholders ``x`` (float32, ``[None, inputs]``) and ``labels`` (int64),
+    a dense layer of ``tf.compat.v1`` variables, outputs ``logits`` and ``probabilities``
+    (softmax), a loss, a training op named ``train``, a summary and a Saver: what a TF1 training
+    script leaves behind. Returns the prefix (``model.ckpt-1``).
+    """
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    out = _folder(folder)
+    rng = np.random.default_rng(4)
+    with tf.Graph().as_default():
+        x = v1.placeholder(tf.float32, [None, inputs], name="x")
+        labels = v1.placeholder(tf.int64, [None], name="labels")
+        with v1.variable_scope("dense"):
+            kernel = v1.get_variable(
+                "kernel", [inputs, classes], initializer=v1.glorot_uniform_initializer()
+            )
+            bias = v1.get_variable("bias", [classes], initializer=v1.zeros_initializer())
+        logits = tf.add(tf.matmul(x, kernel), bias, name="logits")
+        tf.nn.softmax(logits, name="probabilities")
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits),
+            name="loss",
+        )
+        global_step = v1.train.get_or_create_global_step()
+        train = v1.train.AdamOptimizer(0.1).minimize(loss, global_step=global_step, name="train")
+        v1.summary.scalar("loss", loss)
+        saver = v1.train.Saver()
+        with v1.Session() as session:
+            session.run(v1.global_variables_initializer())
+            feed = {
+                x: rng.standard_normal((8, inputs)).astype("float32"),
+                labels: rng.integers(0, classes, size=8),
+            }
+            session.run(train, feed)
+            return saver.save(session, str(out / "model.ckpt"), global_step=global_step)
+
+
+def write_saved_model_two_inputs(folder: PathLike) -> str:
+    """A SavedModel whose ``serving_default`` takes ``x`` (float32 ``[None, 4]``) and ``ids``
+    (int32 ``[None]``) and returns ``scores`` and ``total``; a second signature ``scores_only``
+    returns ``scores``. Returns the folder."""
+    import tensorflow as tf
+
+    class TwoInputs(tf.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            rng = np.random.default_rng(5)
+            self.w = tf.Variable(rng.standard_normal((4, 2)).astype("float32"), name="w")
+            self.table = tf.Variable(rng.standard_normal((10, 2)).astype("float32"), name="table")
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, 4], tf.float32, name="x"),
+                tf.TensorSpec([None], tf.int32, name="ids"),
+            ]
+        )
+        def serve(self, x, ids):
+            scores = tf.matmul(x, self.w) + tf.gather(self.table, ids)
+            return {"scores": scores, "total": tf.reduce_sum(scores, axis=1)}
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, 4], tf.float32, name="x"),
+                tf.TensorSpec([None], tf.int32, name="ids"),
+            ]
+        )
+        def scores_only(self, x, ids):
+            return {"scores": tf.matmul(x, self.w) + tf.gather(self.table, ids)}
+
+    module = TwoInputs()
+    out = _folder(folder)
+    tf.saved_model.save(
+        module,
+        str(out),
+        signatures={"serving_default": module.serve, "scores_only": module.scores_only},
+    )
+    return str(out)

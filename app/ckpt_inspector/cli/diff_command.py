@@ -7,8 +7,10 @@ import json
 import sys
 
 from ckpt_inspector.cli.model_options import add_model_arguments, model_spec
+from ckpt_inspector.cli.remap_command import add_mapping_argument
 from ckpt_inspector.cli.stats_command import choose_checkpoint
 from ckpt_inspector.cli.text_table import render
+from ckpt_inspector.core.mapping.records import read_mapping
 from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchStatus
 from ckpt_inspector.core.progress import run_to_completion
 from ckpt_inspector.core.records import VariableRole
@@ -28,6 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "on bad input or failing model code. A folder means its latest checkpoint.",
     )
     parser.add_argument("path", help="a checkpoint prefix or file, or a folder of checkpoints")
+    add_mapping_argument(parser)
     add_model_arguments(parser)
     parser.add_argument(
         "--attach",
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     keys = [v.key for v in list_checkpoint_variables(record).variables]
     spec = model_spec(args, keys)
     attach = None if args.attach is None else args.attach.strip("/")
-    report = run_to_completion(diff_checkpoint(record, spec, attach))
+    mapping = read_mapping(args.mapping) if args.mapping else None
+    report = run_to_completion(diff_checkpoint(record, spec, attach, mapping=mapping))
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")

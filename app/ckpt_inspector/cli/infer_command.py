@@ -10,10 +10,12 @@ import sys
 import numpy as np
 
 from ckpt_inspector.cli.model_options import add_model_arguments, model_spec
+from ckpt_inspector.cli.remap_command import add_mapping_argument
 from ckpt_inspector.cli.stats_command import choose_checkpoint
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.inference.inputs import DISTRIBUTIONS
 from ckpt_inspector.core.inference.records import InferenceResult, InputSource
+from ckpt_inspector.core.mapping.records import read_mapping
 from ckpt_inspector.core.progress import run_to_completion
 from ckpt_inspector.core.records import CheckpointFormat, CheckpointRecord
 
@@ -33,6 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "happens), 2 on bad input or failing model code. A folder means its latest checkpoint.",
     )
     parser.add_argument("path", help="a checkpoint prefix or file, a SavedModel, or a folder")
+    add_mapping_argument(parser)
     add_model_arguments(parser, required=False)
     parser.add_argument(
         "--input",
@@ -108,7 +111,10 @@ def _run_with_model(
     spec = model_spec(args, keys)
     other = choose_checkpoint(args.compare_with) if args.compare_with else None
     attach = None if args.attach is None else args.attach.strip("/")
-    return run_to_completion(run_inference(record, spec, source, attach=attach, other=other))
+    mapping = read_mapping(args.mapping) if args.mapping else None
+    return run_to_completion(
+        run_inference(record, spec, source, attach=attach, other=other, mapping=mapping)
+    )
 
 
 def _save(result: InferenceResult, path: str) -> None:

@@ -47,6 +47,8 @@ class LoadedArchitecture:
 def load_architecture(spec: ModelSpec) -> LoadedArchitecture:
     """Load and, when needed, build the architecture ``spec`` names; raises ``InspectorError``."""
     kind = spec.kind
+    if kind is not SourceKind.SAVED_MODEL:
+        _fresh_keras_names(spec.keras)
     with contextlib.redirect_stdout(sys.stderr):
         if kind is SourceKind.SAVED_MODEL:
             # tf.saved_model.load needs no Keras, so the process's flavour does not matter.
@@ -69,6 +71,22 @@ def load_architecture(spec: ModelSpec) -> LoadedArchitecture:
     return LoadedArchitecture(
         root=root, description=f"{label} (Keras {spec.keras})", keras=spec.keras, spec=spec
     )
+
+
+def _fresh_keras_names(flavour: str) -> None:
+    """Reset Keras' layer-name counters, so every build names its variables as a new process
+    would (``sequential/dense/kernel``, not ``sequential_7/dense_12/kernel``).
+
+    Names are how diff reports, key mappings and the user's own scripts refer to variables; a
+    worker builds the same model many times, and without this each build would get new
+    numbers. ``clear_session`` (``keras/src/backend/common/global_state.py``) resets the
+    uniquifying counters; ``free_memory=False`` skips its slow ``gc.collect()``.
+    """
+    keras = keras_module(flavour)
+    try:
+        keras.backend.clear_session(free_memory=False)
+    except TypeError:  # tf_keras' clear_session takes no arguments
+        keras.backend.clear_session()
 
 
 def _load_keras_source(spec: ModelSpec, kind: SourceKind, keras: Any) -> tuple[Any, str]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ckpt_inspector.core.bundle.dtypes import numpy_dtype
+from ckpt_inspector.core.dtype_names import numpy_dtype_name
 from ckpt_inspector.core.matching.model_graph import model_variables
 from ckpt_inspector.core.matching.records import DiffReport, MatchStatus
 from ckpt_inspector.core.records import CheckpointRecord
@@ -34,6 +36,10 @@ def restore_matched(record: CheckpointRecord, report: DiffReport, root: Any) -> 
                         for o, n in zip(part.var_offset, part.var_shape, strict=True)
                     )
                 ]
-            variable.assign(np.asarray(values))
+            values = np.asarray(values)
+            if entry.model_dtype and numpy_dtype_name(values.dtype) != entry.model_dtype:
+                # Only a mapping the user allowed to cast pairs different dtypes.
+                values = values.astype(numpy_dtype(entry.model_dtype))
+            variable.assign(values)
             restored += 1
     return restored

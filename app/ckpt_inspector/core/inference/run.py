@@ -25,6 +25,7 @@ from ckpt_inspector.core.inference.records import (
     Timings,
 )
 from ckpt_inspector.core.inference.restore import restore_matched
+from ckpt_inspector.core.mapping.records import KeyMapping
 from ckpt_inspector.core.progress import Job, Progress
 from ckpt_inspector.core.records import CheckpointRecord
 
@@ -36,7 +37,11 @@ def _ms(seconds: float) -> float:
 
 
 def _restored_model(
-    record: CheckpointRecord, spec: ModelSpec, attach: str | None, load: Callable
+    record: CheckpointRecord,
+    spec: ModelSpec,
+    attach: str | None,
+    load: Callable,
+    mapping: KeyMapping | None = None,
 ) -> tuple[Any, Any, float]:
     from ckpt_inspector.core.matching.diff import diff_contents
     from ckpt_inspector.core.variables import list_checkpoint_variables
@@ -46,6 +51,10 @@ def _restored_model(
     report = diff_contents(
         contents, architecture.root, architecture.description, spec.keras, attach
     )
+    if mapping is not None:
+        from ckpt_inspector.core.mapping.apply import apply_mapping
+
+        report = apply_mapping(report, mapping, contents.variables)
     started = time.perf_counter()
     restore_matched(record, report, architecture.root)
     return architecture, report, time.perf_counter() - started
@@ -60,6 +69,7 @@ def run_inference(
     other: CheckpointRecord | None = None,
     repeats: int = REPEATED_CALLS,
     load: Callable[[ModelSpec], Any] | None = None,
+    mapping: KeyMapping | None = None,
 ) -> Job[InferenceResult]:
     """Restore ``record`` into ``spec``'s model, run it on ``source``, compare with fresh weights
     (and ``other``'s). ``load`` must build a new model each call (the default does)."""
@@ -69,7 +79,7 @@ def run_inference(
         from ckpt_inspector.core.architecture.loading import load_architecture as load
     steps = 6 if other is not None else 5
     yield Progress(0, steps, f"Building {spec.describe()} and restoring")
-    architecture, report, restore_s = _restored_model(record, spec, attach, load)
+    architecture, report, restore_s = _restored_model(record, spec, attach, load, mapping)
     specs = input_specs(architecture.root, spec)
     inputs = prepare_inputs(specs, source)
     arrays = [i.values for i in inputs]
@@ -92,7 +102,7 @@ def run_inference(
     other_outputs = None
     if other is not None:
         yield Progress(4, steps, f"The same input with {other.prefix}")
-        other_model, _, _ = _restored_model(other, spec, attach, load)
+        other_model, _, _ = _restored_model(other, spec, attach, load, mapping)
         other_outputs = named_outputs(None, call_model(other_model.root, arrays))
 
     yield Progress(steps - 1, steps, "Statistics")
@@ -130,7 +140,7 @@ def run_inference(
             median_call_ms=_ms(statistics.median(durations)),
             calls=len(durations),
         ),
-        script=python_script(spec, report, specs, source),
+        script=python_script(spec, report, specs, source, mapped=mapping is not None),
         notes=tuple(notes),
     )
 

@@ -24,6 +24,7 @@ from ckpt_inspector.core.records import CheckpointContents, CheckpointFormat, Ch
 if TYPE_CHECKING:
     from ckpt_inspector.core.architecture.loading import LoadedArchitecture
     from ckpt_inspector.core.architecture.spec import ModelSpec
+    from ckpt_inspector.core.mapping.records import KeyMapping
 
 _KERAS3_FILES = {CheckpointFormat.KERAS3_WEIGHTS, CheckpointFormat.KERAS3_ARCHIVE}
 
@@ -34,6 +35,7 @@ def diff_checkpoint(
     attach: str | None = None,
     *,
     load: Callable[[ModelSpec], LoadedArchitecture] | None = None,
+    mapping: KeyMapping | None = None,
 ) -> Job[DiffReport]:
     """List ``record``, load the architecture ``spec`` and match them.
 
@@ -57,7 +59,14 @@ def diff_checkpoint(
     yield Progress(1, 3, f"Building {spec.describe()}")
     architecture = load(spec)
     yield Progress(2, 3, "Matching")
-    return diff_contents(contents, architecture.root, architecture.description, spec.keras, attach)
+    report = diff_contents(
+        contents, architecture.root, architecture.description, spec.keras, attach
+    )
+    if mapping is not None:
+        from ckpt_inspector.core.mapping.apply import apply_mapping
+
+        report = apply_mapping(report, mapping, contents.variables)
+    return report
 
 
 def diff_contents(

@@ -1,0 +1,1 @@
+"""When names do not match: propose, apply and export a checkpoint-key -> model-variable map."""
