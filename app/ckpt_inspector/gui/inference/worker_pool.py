@@ -1,0 +1,84 @@
+"""The inference workers, one per Keras flavour, started on first use, and the channels their
+answers are read against (job ids of two worker processes overlap, so each client's answers
+go to the callbacks with its own ``JobChannels``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from ckpt_inspector.gui.job_channels import JobChannels
+
+
+class _NoStatus:
+    """The panel shows its own progress and Cancel; the status-bar corner is the browsing
+    worker's."""
+
+    def start(self, job_id: int, text: str) -> None:
+        pass
+
+    def finish(self, job_id: int) -> None:
+        pass
+
+
+class WorkerPool:
+    """``start(keras)`` returns a started client; the callbacks get ``(channels, job_id, ...)``
+    with the client's own signal arguments."""
+
+    def __init__(
+        self,
+        start: Callable[[str], Any],
+        *,
+        progress: Callable[..., None],
+        finished: Callable[..., None],
+        failed: Callable[..., None],
+        cancelled: Callable[..., None],
+    ) -> None:
+        self._start = start
+        self._callbacks = (progress, finished, failed, cancelled)
+        self._clients: dict[str, Any] = {}
+        self._jobs: dict[str, JobChannels] = {}
+
+    def submit(self, keras: str, channel: str, job: str, text: str, **kwargs: Any) -> int:
+        return self._channels(keras).submit(channel, job, text, **kwargs)
+
+    def is_waiting(self, *channels: str) -> bool:
+        """Waiting on any of ``channels`` (on anything when none are named)."""
+        if not channels:
+            return any(jobs.is_waiting() for jobs in self._jobs.values())
+        return any(jobs.is_waiting(c) for jobs in self._jobs.values() for c in channels)
+
+    def drop(self, *channels: str) -> None:
+        for jobs in self._jobs.values():
+            for channel in channels:
+                jobs.drop(channel)
+
+    def cancel(self, *channels: str) -> None:
+        """Ask the workers to cancel what runs on ``channels``; the answer comes as
+        ``cancelled`` (or the client kills a worker that does not stop)."""
+        for keras, jobs in self._jobs.items():
+            for channel in channels:
+                job_id = jobs.job_of(channel)
+                if job_id is not None:
+                    self._clients[keras].cancel(job_id)
+
+    def client(self, keras: str) -> Any | None:
+        return self._clients.get(keras)
+
+    def shutdown(self) -> None:
+        for client in self._clients.values():
+            client.shutdown()
+
+    def _channels(self, keras: str) -> JobChannels:
+        jobs = self._jobs.get(keras)
+        if jobs is None:
+            client = self._start(keras)
+            jobs = JobChannels(client, _NoStatus())  # type: ignore[arg-type]
+            self._clients[keras], self._jobs[keras] = client, jobs
+            progress, finished, failed, cancelled = self._callbacks
+            client.progress.connect(partial(progress, jobs))
+            client.finished.connect(partial(finished, jobs))
+            client.failed.connect(partial(failed, jobs))
+            client.cancelled.connect(partial(cancelled, jobs))
+        return jobs
