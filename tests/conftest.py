@@ -30,3 +30,12 @@ def demo_like_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "training_checkpoints"
     checkpoint_factory.write_tf2_training(folder, saves=2)
     return folder
+
+
+@pytest.fixture(scope="session")
+def timeline_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``checkpoint_factory.write_training_timeline``: a CheckpointManager run with a frozen
+    layer, a layer that blows up then turns NaN, and two identical saves. Tests only read it."""
+    folder = tmp_path_factory.mktemp("timeline") / "run"
+    checkpoint_factory.write_training_timeline(folder)
+    return folder

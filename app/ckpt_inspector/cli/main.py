@@ -15,7 +15,14 @@ import traceback
 from collections.abc import Sequence
 
 from ckpt_inspector import __version__
-from ckpt_inspector.cli import diff_command, infer_command, list_command, stats_command
+from ckpt_inspector.cli import (
+    diff_command,
+    infer_command,
+    list_command,
+    remap_command,
+    stats_command,
+    timeline_command,
+)
 from ckpt_inspector.cli.arguments import SentenceArgumentParser
 from ckpt_inspector.cli.display_check import display_problem
 from ckpt_inspector.cli.model_options import add_model_arguments
@@ -26,6 +33,8 @@ COMMANDS = {
     "stats": stats_command,
     "diff": diff_command,
     "infer": infer_command,
+    "remap": remap_command,
+    "timeline": timeline_command,
 }
 
 
@@ -52,6 +61,17 @@ def _window_parser() -> argparse.ArgumentParser:
         "--screenshot",
         metavar="FILE",
         help="render the window once everything has loaded, save it as PNG, and exit",
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="open the Timeline dock on the folder (with --screenshot: once it is computed)",
+    )
+    parser.add_argument(
+        "--infer",
+        action="store_true",
+        help="open the Inference dock and run the selected checkpoint once it is loaded "
+        "(through --model when given; with --screenshot: once the outputs are shown)",
     )
     add_model_arguments(
         parser.add_argument_group("diff against a model (opens the Diff against model panel)"),
@@ -86,6 +106,8 @@ def _run_window(argv: Sequence[str]) -> int:
         screenshot=args.screenshot,
         keras=keras or "3",
         model=model,
+        timeline=args.timeline,
+        infer=args.infer,
     )
 
 

@@ -3,7 +3,8 @@
 The worker process builds the demo workspace and has no ``QStandardPaths``, so the folders are
 derived here from the platform's own conventions: the XDG base directory spec on Linux and other
 Unixes, ``~/Library`` on macOS and ``%LOCALAPPDATA%`` on Windows. ``CKPT_INSPECTOR_DATA_DIR``
-overrides the data folder so that tests and portable installs never touch the real home folder.
+overrides the data folder and ``CKPT_INSPECTOR_CACHE_DIR`` the cache folder, so that tests and
+portable installs never touch the real home folder.
 
 Nothing here creates a folder: callers that write make the folder they need, so asking where the
 data lives stays free of side effects.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 APP_FOLDER = "ckpt-inspector"
 DATA_DIR_ENV = "CKPT_INSPECTOR_DATA_DIR"
+CACHE_DIR_ENV = "CKPT_INSPECTOR_CACHE_DIR"
 DEMO_WORKSPACE = "demo-workspace"
 
 
@@ -34,6 +36,9 @@ def data_dir() -> Path:
 
 def cache_dir() -> Path:
     """Where the app keeps files it can rebuild at any time."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
     if sys.platform == "win32":
         return _windows_local_app_data() / APP_FOLDER / "cache"
     if sys.platform == "darwin":

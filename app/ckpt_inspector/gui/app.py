@@ -1,5 +1,5 @@
-"""Start the window: ``run(path, demo=..., screenshot=..., keras=..., model=...)`` returns the
-exit code."""
+"""Start the window: ``run(path, demo=..., screenshot=..., model=..., timeline=..., infer=...)``
+returns the exit code."""
 
 from __future__ import annotations
 
@@ -98,6 +98,8 @@ def run(
     keras: str = "3",
     screenshot_timeout_s: float = SCREENSHOT_TIMEOUT_S,
     model: ModelRequest | None = None,
+    timeline: bool = False,
+    infer: bool = False,
 ) -> int:
     app = create_application()
     client = WorkerClient(keras=keras)
@@ -112,6 +114,8 @@ def run(
     window.show()  # before the worker is up: it says "Starting TensorFlow worker…"
     startup_trace.mark("window_shown")
     open_initial(window, path, demo=demo)
+    if timeline:
+        window.timeline.run_when_loaded()
     if model is not None:
         window.diff.run_when_loaded(
             model.source,
@@ -119,10 +123,13 @@ def run(
             input_shapes=model.input_shapes,
             keras=model.keras,
         )
+    if infer:
+        window.inference.run_when_loaded(prefer_architecture=model is not None)
     try:
         code = app.exec()
     finally:
         window.diff.shutdown()  # the diff workers; closeEvent does not run on app.exit()
+        window.inference.shutdown()
         client.shutdown()
     if shooter is not None and shooter.exit_code is not None:
         return shooter.exit_code

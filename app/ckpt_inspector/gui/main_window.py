@@ -49,10 +49,12 @@ from ckpt_inspector.gui.diff.diff_controller import DiffController
 from ckpt_inspector.gui.empty_state import EmptyState
 from ckpt_inspector.gui.folder_watcher import FolderWatcher, folders_to_watch
 from ckpt_inspector.gui.health_scan import HealthScan
+from ckpt_inspector.gui.inference.inference_controller import InferenceController
 from ckpt_inspector.gui.job_channels import JobChannels
 from ckpt_inspector.gui.job_status import JobStatus
 from ckpt_inspector.gui.message_bar import MessageBar
 from ckpt_inspector.gui.recent_paths import RecentMenu, RecentPaths
+from ckpt_inspector.gui.timeline.timeline_controller import TimelineController
 from ckpt_inspector.gui.variable_browser import VariableBrowser
 from ckpt_inspector.gui.variable_details import VariableDetails
 
@@ -250,6 +252,15 @@ class MainWindow(QMainWindow):
         self.diff.idleChanged.connect(self._on_worker_idle_changed)
         self.diff.variableRequested.connect(self._on_variable_requested)
         analyze_menu.addActions([self.diff.action, self.diff.dock.toggleViewAction()])
+        self.inference = InferenceController(
+            self, self.diff, self._settings, checkpoints=self._listed_checkpoints
+        )
+        self.inference.idleChanged.connect(self._on_worker_idle_changed)
+        analyze_menu.addActions([self.inference.action, self.inference.dock.toggleViewAction()])
+        self.timeline = TimelineController(
+            self, self.jobs, self._submit, self._on_cancel_requested, tab_with=self.health_dock
+        )
+        analyze_menu.addActions([self.timeline.action, self.timeline.dock.toggleViewAction()])
 
     def _connect_client(self) -> None:
         client = self._client
@@ -294,6 +305,9 @@ class MainWindow(QMainWindow):
     def listing(self) -> FolderListing | None:
         return self._listing
 
+    def _listed_checkpoints(self) -> tuple[CheckpointRecord, ...]:
+        return self._listing.checkpoints if self._listing is not None else ()
+
     def is_worker_ready(self) -> bool:
         return self._worker_ready
 
@@ -311,6 +325,7 @@ class MainWindow(QMainWindow):
             and not self.watcher.is_pending()
             and self._client.is_idle()
             and not self.diff.is_busy()
+            and not self.inference.is_busy()
         )
 
     def is_showing_error(self) -> bool:
@@ -346,6 +361,7 @@ class MainWindow(QMainWindow):
         keep = item_identity(previous) if refreshing and previous is not None else None
         self._listing = listing
         self.analysis.set_listing(listing)
+        self.timeline.set_listing(listing)
         if not refreshing and self._pending_path is not None:
             self._opened_path, self._pending_path = self._pending_path, None
             self.recent.add(self._opened_path)
@@ -389,6 +405,7 @@ class MainWindow(QMainWindow):
         select, self._reselect_key = self._reselect_key, None
         self.browser.set_contents(contents, select=select)
         self.diff.set_contents(contents)
+        self.inference.set_contents(contents)
         startup_trace.mark("variables_filled")
         if self.browser.current_variable() is None:
             self.details.clear(
@@ -423,6 +440,7 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         self._preview_timer.stop()
         self.diff.shutdown()
+        self.inference.shutdown()
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/splitter", self.splitter.saveState())
         self._settings.setValue("window/state", self.saveState())
@@ -458,6 +476,8 @@ class MainWindow(QMainWindow):
         self.job_status.progress(job_id, done, total, text)
         if self.health_scanner.owns(channel):
             self.health_scanner.progress(done, total, text)
+        elif self.timeline.owns(channel):
+            self.timeline.progress(done, total, text)
         if channel == DEMO and self._listing is None and text:
             self.empty_state.show_busy("Preparing the demo workspace…", f"{text} ({done}/{total})")
 
@@ -475,6 +495,8 @@ class MainWindow(QMainWindow):
             self.analysis.finished(channel, result)
         elif self.health_scanner.owns(channel):
             self.health_scanner.finished(result)
+        elif self.timeline.owns(channel):
+            self.timeline.finished(result)
         elif channel == EXPORT:
             # The user may have moved on to another variable meanwhile: say it in both places.
             if self._export_key is not None and self._shown_key() == self._export_key:
@@ -509,6 +531,8 @@ class MainWindow(QMainWindow):
             self.analysis.failed(channel, message)
         elif self.health_scanner.owns(channel):
             self.health_scanner.failed(message)
+        elif self.timeline.owns(channel):
+            self.timeline.failed(message)
         elif channel == EXPORT:
             if self._export_key is not None and self._shown_key() == self._export_key:
                 self.details.show_export_result(message, error=True)
@@ -529,6 +553,8 @@ class MainWindow(QMainWindow):
             self.analysis.cancelled(channel)
         elif self.health_scanner.owns(channel):
             self.health_scanner.cancelled()
+        elif self.timeline.owns(channel):
+            self.timeline.cancelled()
         elif channel == EXPORT:
             self.details.show_export_result("Export cancelled.")
         if channel is not None:
@@ -553,6 +579,7 @@ class MainWindow(QMainWindow):
         self._preview_timer.stop()
         self._checkpoint = item if isinstance(item, CheckpointRecord) else None
         self.diff.set_checkpoint(self._checkpoint)
+        self.inference.set_checkpoint(self._checkpoint)
         if isinstance(item, CheckpointRecord):
             self._reselect_key = keep_key
             self.browser.set_checkpoint(item)

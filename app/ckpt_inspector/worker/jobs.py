@@ -61,6 +61,12 @@ def _health_scan(record: Any) -> Any:
     return health_scan(record)
 
 
+def _timeline(records: Any, keys: Any = (), folder: str | None = None) -> Any:
+    from ckpt_inspector.core.timeline.compute import timeline
+
+    return timeline(records, tuple(keys), folder=folder)
+
+
 def _diff(record: Any, spec: Any, attach: str | None = None) -> Any:
     from ckpt_inspector.core.matching.diff import diff_checkpoint
     from ckpt_inspector.worker import architectures
@@ -99,6 +105,30 @@ def _input_specs(spec: Any) -> Any:
     return input_specs(architectures.load(spec).root, spec)
 
 
+def _saved_model_signatures(path: str) -> Any:
+    from ckpt_inspector.core.inference.saved_model_run import saved_model_signatures
+
+    return saved_model_signatures(path)
+
+
+def _infer_saved_model(path: str, source: Any, signature: str | None = None) -> Any:
+    from ckpt_inspector.core.inference.saved_model_run import run_saved_model
+
+    return run_saved_model(path, source, signature)
+
+
+def _graph_endpoints(record: Any) -> Any:
+    from ckpt_inspector.core.inference.graph_run import graph_endpoints
+
+    return graph_endpoints(record)
+
+
+def _infer_graph(record: Any, source: Any, outputs: Any = None) -> Any:
+    from ckpt_inspector.core.inference.graph_run import run_graph
+
+    return run_graph(record, source, outputs)
+
+
 def _build_demo() -> Any:
     from ckpt_inspector.core.user_dirs import demo_workspace_dir
     from ckpt_inspector.demo.workspace import build_demo_workspace
@@ -126,6 +156,8 @@ JOBS: dict[str, Callable[..., Any]] = {
     "heatmap": _heatmap,
     "compare": _compare,
     "health_scan": _health_scan,
+    # Timeline panel: a generator yielding Progress per tensor read, returning a Timeline.
+    "timeline": _timeline,
     # Diff against an architecture (DiffReport), run in a worker of the architecture's Keras
     # flavour; model_variable_stats reads the model the last diff loaded.
     "diff": _diff,
@@ -133,6 +165,12 @@ JOBS: dict[str, Callable[..., Any]] = {
     # Inference (InferenceResult) and the model's input signature (tuple of InputSpec).
     "infer": _infer,
     "input_specs": _input_specs,
+    # Without an architecture file: a SavedModel's signatures (tuple of SignatureInfo) and a run of
+    # one; a TF1 .meta graph's GraphEndpoints and a run of it (generators returning the result).
+    "saved_model_signatures": _saved_model_signatures,
+    "infer_saved_model": _infer_saved_model,
+    "graph_endpoints": _graph_endpoints,
+    "infer_graph": _infer_graph,
     "build_demo": _build_demo,
     # Used by the worker's own tests and by "Help > Check worker": they prove that cancel,
     # hang and crash handling work against a real process.
