@@ -375,9 +375,7 @@ def write_training_timeline(folder: PathLike) -> list[str]:
             aux_loss = tf.reduce_mean(tf.square(aux_out - y))
         grads = tape.gradient(main_loss, main_variables)
         grads += tape.gradient(aux_loss, aux.trainable_variables)
-        optimizer.apply_gradients(
-            zip(grads, main_variables + aux.trainable_variables, strict=True)
-        )
+        optimizer.apply_gradients(zip(grads, main_variables + aux.trainable_variables, strict=True))
 
     prefixes = []
     for save in range(1, TIMELINE_SAVES + 1):
