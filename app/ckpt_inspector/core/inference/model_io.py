@@ -23,7 +23,7 @@ def input_specs(root: Any, spec: ModelSpec) -> tuple[InputSpec, ...]:
     if keras_inputs:
         return tuple(
             InputSpec(
-                name=str(getattr(t, "name", f"input_{i}")).split(":")[0],
+                name=_input_name(t, i),
                 shape=tuple(None if d is None else int(d) for d in t.shape),
                 dtype=_dtype_name(t.dtype),
             )
@@ -55,6 +55,15 @@ def _class_call(root: Any) -> Any:
         if "__call__" in vars(cls):
             return vars(cls)["__call__"]
     return None
+
+
+def _input_name(tensor: Any, index: int) -> str:
+    """The input layer's name (``input_layer``), which the user set or Keras derived; Keras 3
+    names the symbolic tensor itself ``keras_tensor``, which says nothing."""
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None) or (history[0] if history else None)
+    name = getattr(operation, "name", None) or getattr(tensor, "name", None) or f"input_{index}"
+    return str(name).split(":")[0]
 
 
 def _keras_inputs(root: Any) -> list:

@@ -192,7 +192,9 @@ def _signature_infos(loaded: Any) -> tuple[SignatureInfo, ...]:
         infos.append(
             SignatureInfo(
                 name=name,
-                inputs=tuple(_input_spec(key, spec) for key, spec in kwargs.items()),
+                # Sorted by name: the loaded signature's dict order is not guaranteed, and
+                # random inputs are drawn in this order (the copied script relies on it).
+                inputs=tuple(_input_spec(key, kwargs[key]) for key in sorted(kwargs)),
                 outputs=tuple(str(k) for k in outputs) if isinstance(outputs, dict) else (),
             )
         )
