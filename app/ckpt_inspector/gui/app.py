@@ -51,6 +51,9 @@ def create_application() -> QApplication:
     # Before any QSettings is made: they name the settings file.
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    # Lets desktops (Wayland especially) tie the window to its menu entry and icon; the id is
+    # the name of packaging/linux/io.github.ckpt_inspector.CheckpointInspector.desktop.
+    app.setDesktopFileName("io.github.ckpt_inspector.CheckpointInspector")
     app.setApplicationVersion(__version__)
     # pyqtgraph (its Qt binding and look) is set up in gui/plotting.py, imported by the plot
     # tabs when they are first shown: not here, so that it costs nothing before the window.

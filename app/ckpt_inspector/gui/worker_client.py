@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from ckpt_inspector.worker import protocol
+from ckpt_inspector.worker import launch, protocol
 
 # A cancelled job gets this long to reach its next yield before the process is killed.
 CANCEL_GRACE_MS = 1500
@@ -68,8 +68,10 @@ class WorkerClient(QObject):
         self._ready = False
         self._decoder = protocol.FrameDecoder()
         process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(["-m", "ckpt_inspector.worker"])
+        # A PyInstaller bundle has no Python to run ``-m``: it starts itself with --worker.
+        program, arguments = launch.worker_command()
+        process.setProgram(program)
+        process.setArguments(arguments)
         process.setProcessEnvironment(self._environment())
         process.readyReadStandardOutput.connect(self._on_stdout)
         process.readyReadStandardError.connect(self._on_stderr)
