@@ -90,12 +90,27 @@ def _model_variable_stats(spec: Any, model_variable: str, options: Any = None) -
 
 
 def _infer(
-    record: Any, spec: Any, source: Any, attach: str | None = None, other: Any = None
+    record: Any,
+    spec: Any,
+    source: Any,
+    attach: str | None = None,
+    other: Any = None,
+    mapping: Any = None,
 ) -> Any:
     """Restore and run; builds new models (the diff's cached one keeps its initial values)."""
     from ckpt_inspector.core.inference.run import run_inference
 
-    return run_inference(record, spec, source, attach=attach, other=other)
+    return run_inference(record, spec, source, attach=attach, other=other, mapping=mapping)
+
+
+def _remap(
+    record: Any, spec: Any, mapping: Any = None, attach: str | None = None, **export: Any
+) -> Any:
+    """Propose (or check) a key mapping; with export_checkpoint / export_weights, write files.
+    Builds a new model: exporting restores values into it."""
+    from ckpt_inspector.core.mapping.remap import remap
+
+    return remap(record, spec, mapping, attach=attach, **export)
 
 
 def _input_specs(spec: Any) -> Any:
@@ -164,6 +179,8 @@ JOBS: dict[str, Callable[..., Any]] = {
     "model_variable_stats": _model_variable_stats,
     # Inference (InferenceResult) and the model's input signature (tuple of InputSpec).
     "infer": _infer,
+    # Key mappings (RemapResult: the proposal, the report through it, the plain report).
+    "remap": _remap,
     "input_specs": _input_specs,
     # Without an architecture file: a SavedModel's signatures (tuple of SignatureInfo) and a run of
     # one; a TF1 .meta graph's GraphEndpoints and a run of it (generators returning the result).
