@@ -140,3 +140,22 @@ def test_input_sources_parse(text):
     source = input_source(text, 2)
     assert source.kind == "random" and source.batch == 2
     assert source.distribution == {"random": "normal"}.get(text, text.split(":")[0])
+
+
+def test_an_image_input_is_resized_to_the_flat_input(capsys, demo_like_folder, tmp_path):
+    image = np.zeros((56, 56, 3), np.uint8)
+    image[:28, :28] = 255  # the top-left quarter white
+    tf.io.write_file(str(tmp_path / "digit.png"), tf.io.encode_png(image))
+    status = main(["infer", str(demo_like_folder), "--model", MLP, "--input",
+                   str(tmp_path / "digit.png"), "--json"])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0
+    [given] = report["inputs"]
+    assert given["shape"] == [1, 784]
+    assert (
+        given["source"] == "image digit.png resized to 28×28 grayscale, scaled to [0, 1], flattened"
+    )
+    x = np.zeros((28, 28), np.float32)
+    x[:14, :14] = 1.0
+    expected = mlp_outputs(str(demo_like_folder / "ckpt-2"), x.reshape(1, 784))
+    np.testing.assert_allclose(np.array(report["outputs"][0]["values"]), expected, atol=1e-5)

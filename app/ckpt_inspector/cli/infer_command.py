@@ -41,8 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--input",
         default="random",
         metavar="SOURCE",
-        help="an .npy, .npz or .csv file, or random[:SEED] (also normal, uniform, integers, "
-        "zeros, ones, each with an optional :SEED); default random:0",
+        help="an .npy, .npz or .csv file, an image (resized to the input, scaled to [0, 1]), or "
+        "random[:SEED] (also normal, uniform, integers, zeros, ones, each with an optional "
+        ":SEED); default random:0",
     )
     parser.add_argument("--batch", type=int, default=1, help="batch size for generated input")
     parser.add_argument("--signature", help="SavedModel signature (default serving_default)")

@@ -63,6 +63,13 @@ def prepare_inputs(specs: Sequence[InputSpec], source: InputSource) -> tuple[Pre
     if source.kind == "file":
         arrays = read_input_file(source.path or "", specs)
         text = f"file {os.path.basename(source.path or '')}"
+        if os.path.splitext(source.path or "")[1].lower() in IMAGE_SUFFIXES and specs:
+            height, width, channels, flat = image_target(specs[0])
+            colour = {1: "grayscale", 3: "RGB", 4: "RGBA"}[channels]
+            text = (
+                f"image {os.path.basename(source.path or '')} resized to {height}×{width} "
+                f"{colour}, scaled to [0, 1]" + (", flattened" if flat else "")
+            )
     elif source.kind == "values":
         arrays = dict(source.arrays)
         text = "values given"
@@ -153,7 +160,50 @@ def read_input_file(path: str, specs: Sequence[InputSpec]) -> dict[str, np.ndarr
         raise InspectorError(
             f"{path} could not be read ({exc.strerror or exc}).", path=path
         ) from None
+    if suffix in IMAGE_SUFFIXES:
+        if len(specs) != 1:
+            raise InspectorError(
+                f"{path} is one image, but the model has {len(specs)} inputs; use an .npz file."
+            )
+        return {specs[0].name: read_image(path, specs[0])}
     raise InspectorError(
         f"{os.path.basename(path)} is not an input file this reads; use .npy, .npz, .csv or an "
-        "image (PNG or JPEG, in the window or with --input on the command line)."
+        "image (PNG, JPEG, BMP or GIF)."
     )
+
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif"})
+
+
+def image_target(spec: InputSpec) -> tuple[int, int, int, bool]:
+    """``(height, width, channels, flat)`` an image must become for ``spec``: ``(batch, H, W,
+    C)`` inputs take it as is; a flat ``(batch, n)`` input with a square ``n`` takes a
+    grayscale ``sqrt(n)`` square, flattened (784 -> 28x28, as MNIST models expect)."""
+    dims = spec.concrete_shape(1)[1:]
+    if len(dims) == 3 and dims[2] in (1, 3, 4):
+        return dims[0], dims[1], dims[2], False
+    if len(dims) == 1 and round(dims[0] ** 0.5) ** 2 == dims[0]:
+        side = round(dims[0] ** 0.5)
+        return side, side, 1, True
+    raise InspectorError(
+        f"Input {spec.name!r} {_shape_text(spec.shape)} is not image-shaped (height, width, "
+        "channels, or a square number of values); give an array file instead."
+    )
+
+
+def read_image(path: str, spec: InputSpec) -> np.ndarray:
+    """Decode, resize (bilinear) and scale to [0, 1] with TensorFlow's image ops: the command
+    line has no Qt (the window loads images with Qt itself)."""
+    from ckpt_inspector.core.tensorflow_import import tensorflow
+
+    tf = tensorflow()
+    height, width, channels, flat = image_target(spec)
+    try:
+        data = tf.io.read_file(path)
+        image = tf.io.decode_image(data, channels=channels, expand_animations=False)
+    except (tf.errors.OpError, ValueError) as exc:
+        message = str(getattr(exc, "message", exc)).splitlines()[0]
+        raise InspectorError(f"{path} is not a readable image ({message}).", path=path) from None
+    resized = tf.image.resize(tf.cast(image, tf.float32) / 255.0, (height, width))
+    values = resized.numpy()[np.newaxis]
+    return values.reshape(1, -1) if flat else values
