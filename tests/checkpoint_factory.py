@@ -353,6 +353,8 @@ def write_training_timeline(folder: PathLike) -> list[str]:
 
     out = _folder(folder)
     rng = np.random.default_rng(7)
+    # Fresh name counters: the optimizer is "adam" (not "adam_3") whatever ran before.
+    keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(7)
     inputs = keras.Input(shape=(6,))
     features = keras.layers.Dense(8, name="frozen", trainable=False)(inputs)

@@ -12,17 +12,21 @@ from PySide6.QtCore import QSettings
 from ckpt_inspector.gui.main_window import MainWindow
 from ckpt_inspector.gui.worker_client import WorkerClient
 
-# Qt's offscreen platform plugin (QT_QPA_PLATFORM=offscreen, set in tests/conftest.py) logs this
-# warning whenever a shown top-level widget has size constraints: QPlatformWindow's default
-# propagateSizeHints() is a stub there. It says nothing about our code, so widget tests ignore it.
-OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+# Qt's offscreen platform plugin (QT_QPA_PLATFORM=offscreen, set in tests/conftest.py) logs these
+# warnings whenever a shown top-level widget has size constraints, or a dialog is raised:
+# QPlatformWindow's default propagateSizeHints() and raise() are stubs there. They say nothing
+# about our code, so widget tests ignore them (as regular expressions: escaped).
+OFFSCREEN_NOISE = (
+    r"This plugin does not support propagateSizeHints\(\)",
+    r"This plugin does not support raise\(\)",
+)
 
 
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+            item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE))
 
 
 @pytest.fixture

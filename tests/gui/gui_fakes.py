@@ -287,9 +287,12 @@ class FakeClient(QObject):
     cancelled = Signal(int)
     crashed = Signal(str)
     idleChanged = Signal(bool)
+    logged = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
+        self.versions: dict = {}
+        self.log_lines: list[str] = []
         self.submitted: list[Job] = []
         self.pending: dict[int, Job] = {}
         self.cancel_requests: list[int] = []
@@ -326,7 +329,15 @@ class FakeClient(QObject):
     def shutdown(self) -> None:
         pass
 
+    def clear_log(self) -> None:
+        self.log_lines.clear()
+
     # -- answering, for tests ------------------------------------------------------------------
+
+    def log(self, line: str) -> None:
+        """As if the worker wrote ``line`` to stderr."""
+        self.log_lines.append(line)
+        self.logged.emit(line)
 
     def jobs(self, name: str) -> list[Job]:
         return [j for j in self.submitted if j.job == name]

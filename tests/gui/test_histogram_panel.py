@@ -81,7 +81,7 @@ def test_histogram_and_statistics_are_the_numbers_fed_in(panel):
 
     # NaN/Inf are shouted, not dropped: red rows and a red line above the plot.
     assert model.alarms() == ["NaN", "+Inf", "−Inf"]
-    assert cell(model, "NaN", role=Qt.ItemDataRole.ForegroundRole).color() == theme.ERROR
+    assert cell(model, "NaN", role=Qt.ItemDataRole.ForegroundRole).color() == theme.color("error")
     assert cell(model, "Mean", role=Qt.ItemDataRole.ForegroundRole) is None
     assert panel.alarm.isVisibleTo(panel)
     assert panel.alarm.text().startswith("⚠ 3 NaN · 1 +Inf · 1 −Inf")

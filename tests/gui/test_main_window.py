@@ -360,16 +360,3 @@ def test_demo_progress_is_shown_on_the_empty_page(window, fake_client):
     job = fake_client.last("build_demo")
     fake_client.progress.emit(job.job_id, 2, 9, "Trained the MLP, epoch 1 of 3")
     assert window.empty_state.detail.text() == "Trained the MLP, epoch 1 of 3 (2/9)"
-
-
-def test_window_layout_is_remembered(qtbot, fake_client, settings):
-    first = MainWindow(fake_client, settings=settings)
-    qtbot.addWidget(first)
-    first.show()
-    first.splitter.setSizes([200, 900, 300])
-    sizes = first.splitter.sizes()
-    first.close()
-    second = MainWindow(fake_client, settings=settings)
-    qtbot.addWidget(second)
-    second.show()
-    assert second.splitter.sizes() == sizes

@@ -13,8 +13,7 @@ from ckpt_inspector.cli.model_options import add_model_arguments, model_spec
 from ckpt_inspector.cli.remap_command import add_mapping_argument
 from ckpt_inspector.cli.stats_command import choose_checkpoint
 from ckpt_inspector.core.errors import InspectorError
-from ckpt_inspector.core.inference.inputs import DISTRIBUTIONS
-from ckpt_inspector.core.inference.records import InferenceResult, InputSource
+from ckpt_inspector.core.inference.records import DISTRIBUTIONS, InferenceResult, InputSource
 from ckpt_inspector.core.mapping.records import read_mapping
 from ckpt_inspector.core.progress import run_to_completion
 from ckpt_inspector.core.records import CheckpointFormat, CheckpointRecord

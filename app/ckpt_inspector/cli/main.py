@@ -73,6 +73,11 @@ def _window_parser() -> argparse.ArgumentParser:
         help="open the Inference dock and run the selected checkpoint once it is loaded "
         "(through --model when given; with --screenshot: once the outputs are shown)",
     )
+    parser.add_argument(
+        "--theme",
+        choices=("system", "light", "dark"),
+        help="colours of the window for this run (default: as chosen in View > Theme)",
+    )
     add_model_arguments(
         parser.add_argument_group("diff against a model (opens the Diff against model panel)"),
         required=False,
@@ -108,6 +113,7 @@ def _run_window(argv: Sequence[str]) -> int:
         model=model,
         timeline=args.timeline,
         infer=args.infer,
+        theme=args.theme,
     )
 
 

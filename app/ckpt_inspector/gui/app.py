@@ -1,5 +1,5 @@
-"""Start the window: ``run(path, demo=..., screenshot=..., model=..., timeline=..., infer=...)``
-returns the exit code."""
+"""Start the window: ``run(path, demo=..., screenshot=..., model=..., timeline=..., infer=...,
+theme=...)`` returns the exit code."""
 
 from __future__ import annotations
 
@@ -34,14 +34,11 @@ class ModelRequest:
     keras: str | None = None
 
 
-def _apply_style(app: QApplication) -> None:
-    try:
-        app.setStyleSheet(resources.stylesheet("app"))
-    except FileNotFoundError as error:  # an unpackaged resource folder: plain look, still works
-        log.warning("%s", error)
+def _apply_icon(app: QApplication) -> None:
+    # The style sheet is the window's: gui/appearance.py renders it for the light or dark theme.
     try:
         app.setWindowIcon(resources.icon("app"))
-    except FileNotFoundError as error:
+    except FileNotFoundError as error:  # an unpackaged resource folder: no icon, still works
         log.warning("%s", error)
 
 
@@ -57,7 +54,7 @@ def create_application() -> QApplication:
     app.setApplicationVersion(__version__)
     # pyqtgraph (its Qt binding and look) is set up in gui/plotting.py, imported by the plot
     # tabs when they are first shown: not here, so that it costs nothing before the window.
-    _apply_style(app)
+    _apply_icon(app)
     return app
 
 
@@ -103,13 +100,17 @@ def run(
     model: ModelRequest | None = None,
     timeline: bool = False,
     infer: bool = False,
+    theme: str | None = None,
 ) -> int:
+    """``theme`` ("system", "light" or "dark") applies to this run only, not remembered."""
     app = create_application()
     client = WorkerClient(keras=keras)
     # The worker's interpreter starts while the window is being built: on two cores the two
     # start-ups overlap instead of adding up.
     client.start()
     window = MainWindow(client)
+    if theme is not None:
+        window.appearance.set_choice(theme, remember=False)
     shooter = None
     if screenshot:
         shooter = ScreenshotWhenLoaded(window, screenshot, timeout_s=screenshot_timeout_s)

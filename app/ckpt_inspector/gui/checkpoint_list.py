@@ -202,9 +202,9 @@ class CheckpointListModel(QAbstractItemModel):
             return theme.RIGHT
         elif role == Qt.ItemDataRole.ForegroundRole:
             if problem:
-                return QBrush(theme.WARNING)
+                return QBrush(theme.color("warning"))
             if column == self.FORMAT:
-                return QBrush(theme.MUTED)
+                return QBrush(theme.color("muted"))
         elif role == Qt.ItemDataRole.FontRole and column == self.NAME and record.latest:
             return theme.bold_font()
         elif role == Qt.ItemDataRole.DecorationRole and column == self.STATUS and problem:
@@ -219,7 +219,7 @@ class CheckpointListModel(QAbstractItemModel):
                 return "stale entry"
             return "—" if column == self.FORMAT else ""
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(theme.WARNING)
+            return QBrush(theme.color("warning"))
         if role == Qt.ItemDataRole.FontRole and column == self.NAME:
             return theme.italic_font()
         if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
@@ -291,6 +291,23 @@ class CheckpointList(QWidget):
 
     def selected(self) -> Item | None:
         return self.model.item(self.view.currentIndex())
+
+    def select_adjacent(self, step: int) -> bool:
+        """Select the checkpoint (or stale entry) ``step`` rows after the selected one, across
+        sub-folder groups; the first (``step`` > 0) or last when none is selected. False at
+        either end, where the selection stays."""
+        items = self.model.items()
+        if not items:
+            return False
+        current = self.selected()
+        if current is None:
+            target = 0 if step > 0 else len(items) - 1
+        else:
+            identities = [item_identity(item) for item in items]
+            target = identities.index(item_identity(current)) + step
+            if not 0 <= target < len(items):
+                return False
+        return self.select(item_identity(items[target]))
 
     # -- slots ---------------------------------------------------------------------------------
 

@@ -33,10 +33,19 @@ SEVERITY_LOOK = (
     ("Warning", QColor("#8a5a00"), QColor("#fff8e1")),
     ("Notice", QColor("#3c4043"), QColor("#eef3fb")),
 )
+# The same tints darkened, with light text, for the dark scheme.
+DARK_SEVERITY_LOOK = (
+    ("Critical", QColor("#ff8a80"), QColor("#4a1f1f")),
+    ("Unreadable", QColor("#ff8a80"), QColor("#3d2226")),
+    ("Broken", QColor("#ffb74d"), QColor("#3f2a14")),
+    ("Warning", QColor("#ffd54f"), QColor("#38311a")),
+    ("Notice", QColor("#dadce0"), QColor("#232c3a")),
+)
 
 
 def severity_look(severity: int) -> tuple[str, QColor, QColor]:
-    return SEVERITY_LOOK[min(max(severity, 0), len(SEVERITY_LOOK) - 1)]
+    looks = DARK_SEVERITY_LOOK if theme.scheme() == theme.DARK else SEVERITY_LOOK
+    return looks[min(max(severity, 0), len(looks) - 1)]
 
 
 def finding_haystack(finding: HealthFinding) -> str:

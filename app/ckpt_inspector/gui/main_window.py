@@ -1,75 +1,56 @@
 """The main window: checkpoints on the left, variables in the centre, details on the right,
-and the health-scan findings in a dock below once a scan was run.
+and the analysis docks below. The composition root: it builds the pieces and wires them.
 
-The window only talks to the worker client. Every request goes out on a channel (a newer request
-on the same channel supersedes the older one in the worker) and the window also remembers the
-job id it is waiting for on each channel, so a late answer to an old request is ignored.
+- ``window_panels``: the central area (message strip, empty page, the three panels);
+- ``window_actions``: menus, actions and shortcuts;
+- ``window_jobs``: the worker's answers, routed by channel to whoever asked;
+- ``window_selection``: which checkpoint and variable are shown, and what that asks for;
+- ``appearance``: light and dark; ``worker_log``: Help > Worker Log.
+
+The window itself opens folders (discovery, listing, watching, refreshing) and remembers its
+layout. Every request goes out on a channel (a newer request on the same channel supersedes the
+older one in the worker) and a late answer to an old request is ignored.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-)
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
-from ckpt_inspector import __version__
 from ckpt_inspector.core.records import (
     CheckpointContents,
     CheckpointRecord,
     FolderListing,
-    StaleStateEntry,
     TensorPreview,
-    VariableRecord,
 )
 from ckpt_inspector.core.statistics.records import HealthFinding
 from ckpt_inspector.gui import resources, startup_trace
 from ckpt_inspector.gui.analysis import AnalysisController
-from ckpt_inspector.gui.checkpoint_list import CheckpointList, item_identity
+from ckpt_inspector.gui.appearance import Appearance
+from ckpt_inspector.gui.checkpoint_list import item_identity
 from ckpt_inspector.gui.diff.diff_controller import DiffController
-from ckpt_inspector.gui.empty_state import EmptyState
 from ckpt_inspector.gui.folder_watcher import FolderWatcher, folders_to_watch
 from ckpt_inspector.gui.health_scan import HealthScan
 from ckpt_inspector.gui.inference.inference_controller import InferenceController
 from ckpt_inspector.gui.job_channels import JobChannels
 from ckpt_inspector.gui.job_status import JobStatus
-from ckpt_inspector.gui.message_bar import MessageBar
-from ckpt_inspector.gui.recent_paths import RecentMenu, RecentPaths
+from ckpt_inspector.gui.recent_paths import RecentPaths
 from ckpt_inspector.gui.timeline.timeline_controller import TimelineController
-from ckpt_inspector.gui.variable_browser import VariableBrowser
-from ckpt_inspector.gui.variable_details import VariableDetails
-
-if TYPE_CHECKING:
-    from ckpt_inspector.gui.worker_client import WorkerClient
+from ckpt_inspector.gui.window_actions import WindowActions
+from ckpt_inspector.gui.window_jobs import JobRouter, OwnChannels
+from ckpt_inspector.gui.window_panels import WindowPanels
+from ckpt_inspector.gui.window_selection import EXPORT, PREVIEW, VARIABLES, Selection
+from ckpt_inspector.gui.worker_client import WorkerClient
+from ckpt_inspector.gui.worker_log import WorkerLogDock
 
 log = logging.getLogger(__name__)
 
-# Channels: one outstanding request of each kind.
-DEMO, DISCOVER, VARIABLES, PREVIEW, EXPORT = "demo", "discover", "variables", "preview", "export"
-# The histogram, heat map and compare channels belong to AnalysisController, "health" to HealthScan.
-
-CHECKPOINT_FILTER = (
-    "Checkpoints (*.index *.h5 *.hdf5 *.keras checkpoint saved_model.pb);;All files (*)"
-)
+# The window's own channels; "variables", "preview" and "export" are the selection's, the
+# histogram/heat map/compare channels AnalysisController's, "health" HealthScan's.
+DEMO, DISCOVER = "demo", "discover"
 
 
 def _parent_folder(path: str) -> str:
@@ -83,8 +64,7 @@ class MainWindow(QMainWindow):
 
     loadingFinished = Signal()  # nothing more is loading: listing, variables, preview, histogram
 
-    PREVIEW_DEBOUNCE_MS = 100
-    EMPTY, MAIN = range(2)
+    EMPTY, MAIN = WindowPanels.EMPTY, WindowPanels.MAIN
 
     def __init__(
         self,
@@ -101,9 +81,6 @@ class MainWindow(QMainWindow):
         self._pending_path: str | None = None  # asked for, not answered yet
         self._listing: FolderListing | None = None
         self._refreshing = False
-        self._checkpoint: CheckpointRecord | None = None  # whose variables are shown/loading
-        self._reselect_key: str | None = None  # variable to select again after a reload
-        self._export_key: str | None = None  # the variable of the export under way
         self._finished_reported = True
         self._worker_ready = False
 
@@ -111,14 +88,26 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(resources.icon("app"))
         self.setAcceptDrops(True)
         self.resize(1400, 850)
+        self.appearance = Appearance(self._settings, self)
+        self.menu_actions = WindowActions(self)
+        self.recent_menu = self.menu_actions.recent_menu
         self._build_panels()
-        self._build_actions()
         self._build_status_bar()
         self._connect_client()
         self._build_analysis()
+        self.selection = Selection(
+            self.centralWidget(),
+            self.jobs,
+            self._submit,
+            followers=(self.diff, self.inference),
+            settled=self._update_finished,
+            show_status=self.statusBar().showMessage,
+            show_error=self._show_error,
+            parent=self,
+        )
+        self.selection.set_analysis(self.analysis)
+        self._build_worker_log()
 
-        self._preview_timer = QTimer(self, singleShot=True, interval=self.PREVIEW_DEBOUNCE_MS)
-        self._preview_timer.timeout.connect(self._on_preview_timer_timeout)
         self.watcher = FolderWatcher(self)
         self.watcher.changed.connect(self._on_folder_changed)
         self._show_page(self.EMPTY)
@@ -138,96 +127,14 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------------------------------
 
     def _build_panels(self) -> None:
-        self.message_bar = MessageBar()
-        self.empty_state = EmptyState()
-        self.empty_state.openFolderRequested.connect(self._on_open_folder_triggered)
-        self.empty_state.openDemoRequested.connect(self._on_open_demo_triggered)
-
-        self.checkpoints = CheckpointList()
-        self.checkpoints.checkpointSelected.connect(self._on_checkpoint_selected)
-        self.folder_label = QLabel(objectName="mutedText")
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Checkpoints", objectName="panelTitle"))
-        left_layout.addWidget(self.folder_label)
-        left_layout.addWidget(self.checkpoints, 1)
-
-        self.browser = VariableBrowser()
-        self.browser.variableSelected.connect(self._on_variable_selected)
-        self.details = VariableDetails()
-        self.details.exportRequested.connect(self._on_export_requested)
-        self.details.variableRequested.connect(self._on_variable_requested)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        for widget in (left, self.browser, self.details):
-            widget.setContentsMargins(6, 6, 6, 6)
-            self.splitter.addWidget(widget)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 4)
-        self.splitter.setSizes([360, 545, 495])  # no elided checkpoint or variable names
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty_state)
-        self.pages.addWidget(self.splitter)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.message_bar)
-        layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-
-    def _build_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_folder_action = self._action(
-            "Open &Folder…", self._on_open_folder_triggered, QKeySequence.StandardKey.Open
-        )
-        self.open_file_action = self._action(
-            "Open Checkpoint &File…", self._on_open_file_triggered, "Ctrl+Shift+O"
-        )
-        self.recent_menu = RecentMenu(self.recent, self)
-        self.recent_menu.pathChosen.connect(self._on_recent_path_chosen)
-        self.demo_action = self._action("Open &Demo Workspace", self._on_open_demo_triggered)
-        self.refresh_action = self._action(
-            "&Reload Folder", self._on_refresh_triggered, QKeySequence.StandardKey.Refresh
-        )
-        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        file_menu.addActions([self.open_folder_action, self.open_file_action])
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addActions([self.demo_action, self.refresh_action])
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-
-        edit_menu = self.menuBar().addMenu("&Edit")
-        self.copy_key_action = self._action(
-            "&Copy Variable Key", self._on_copy_key_triggered, QKeySequence.StandardKey.Copy
-        )
-        self.find_action = self._action(
-            "&Filter Variables", self._on_find_triggered, QKeySequence.StandardKey.Find
-        )
-        edit_menu.addActions([self.copy_key_action, self.find_action])
-
-        view_menu = self.menuBar().addMenu("&View")
-        self.tree_action = self._action("Variables as &Tree", self._on_tree_triggered, "Ctrl+1")
-        self.table_action = self._action("Variables as T&able", self._on_table_triggered, "Ctrl+2")
-        view_menu.addActions([self.tree_action, self.table_action])
-
-        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About Checkpoint Inspector", self._on_about_triggered))
-
-    def _action(self, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work even while the menu bar is hidden
-        return action
+        panels = WindowPanels()
+        self.setCentralWidget(panels)
+        self.message_bar, self.empty_state = panels.message_bar, panels.empty_state
+        self.checkpoints, self.folder_label = panels.checkpoints, panels.folder_label
+        self.browser, self.details = panels.browser, panels.details
+        self.splitter, self.pages = panels.splitter, panels.pages
+        self.empty_state.openFolderRequested.connect(self.menu_actions.open_folder.trigger)
+        self.empty_state.openDemoRequested.connect(self.open_demo)
 
     def _build_status_bar(self) -> None:
         self.job_status = JobStatus()
@@ -242,15 +149,15 @@ class MainWindow(QMainWindow):
         """The histogram/heat map/compare tabs' requests, and the health scan with its menu."""
         self.analysis = AnalysisController(self.details, self.jobs, self._submit, self)
         self.health_scanner = HealthScan(self, self.jobs, self._submit, self._on_cancel_requested)
-        self.health_scanner.set_selected_checkpoint(lambda: self._checkpoint)
+        self.health_scanner.set_selected_checkpoint(lambda: self.selection.checkpoint())
         self.health_scanner.findingActivated.connect(self._on_finding_activated)
         self.health, self.health_dock = self.health_scanner.panel, self.health_scanner.dock
         analyze_menu = self.menuBar().addMenu("&Analyze")
-        self.menuBar().insertMenu(self.help_menu.menuAction(), analyze_menu)
+        self.menuBar().insertMenu(self.menu_actions.help_menu.menuAction(), analyze_menu)
         analyze_menu.addActions([self.health_scanner.action, self.health_dock.toggleViewAction()])
         self.diff = DiffController(self, self._client, self._settings, tab_with=self.health_dock)
         self.diff.idleChanged.connect(self._on_worker_idle_changed)
-        self.diff.variableRequested.connect(self._on_variable_requested)
+        self.diff.variableRequested.connect(self.browser.reveal_key)
         analyze_menu.addActions([self.diff.action, self.diff.dock.toggleViewAction()])
         self.inference = InferenceController(
             self, self.diff, self._settings, checkpoints=self._listed_checkpoints
@@ -261,14 +168,36 @@ class MainWindow(QMainWindow):
             self, self.jobs, self._submit, self._on_cancel_requested, tab_with=self.health_dock
         )
         analyze_menu.addActions([self.timeline.action, self.timeline.dock.toggleViewAction()])
+        self.router.set_analysis(self.analysis)
+        self.router.add_scan(self.health_scanner)
+        self.router.add_scan(self.timeline)
+
+    def _build_worker_log(self) -> None:
+        """Help > Worker Log: the browsing worker's log, and each diff/inference worker's once
+        it was started."""
+        self.worker_log = WorkerLogDock(self)
+        self.worker_log.log.add_source("Browsing worker", self._client)
+        self.diff.workerStarted.connect(self._on_diff_worker_started)
+        self.inference.workerStarted.connect(self._on_inference_worker_started)
 
     def _connect_client(self) -> None:
         client = self._client
+        own = OwnChannels(
+            progress=self._on_own_job_progress,
+            finished=self._on_own_job_finished,
+            failed=self._on_own_job_failed,
+            cancelled=self._on_own_job_cancelled,
+        )
+        self.router = JobRouter(
+            client,
+            self.jobs,
+            self.job_status,
+            own,
+            settled=self._update_finished,
+            show_status=self.statusBar().showMessage,
+            parent=self,
+        )
         client.ready.connect(self._on_worker_ready)
-        client.progress.connect(self._on_job_progress)
-        client.finished.connect(self._on_job_finished)
-        client.failed.connect(self._on_job_failed)
-        client.cancelled.connect(self._on_job_cancelled)
         client.crashed.connect(self._on_worker_crashed)
         client.idleChanged.connect(self._on_worker_idle_changed)
 
@@ -308,6 +237,10 @@ class MainWindow(QMainWindow):
     def _listed_checkpoints(self) -> tuple[CheckpointRecord, ...]:
         return self._listing.checkpoints if self._listing is not None else ()
 
+    def client(self) -> WorkerClient:
+        """The browsing worker's client (its versions and log)."""
+        return self._client
+
     def is_worker_ready(self) -> bool:
         return self._worker_ready
 
@@ -320,7 +253,7 @@ class MainWindow(QMainWindow):
         (in screenshot mode: the auto-selected variable's histogram is drawn)."""
         return (
             not self.jobs.is_waiting()
-            and not self._preview_timer.isActive()
+            and not self.selection.is_pending()
             and not self.analysis.is_pending()
             and not self.watcher.is_pending()
             and self._client.is_idle()
@@ -381,7 +314,7 @@ class MainWindow(QMainWindow):
             return
         self._show_page(self.MAIN)
         self.checkpoints.set_listing(listing, select=(keep, self._default_choice(listing)))
-        self._on_checkpoint_selected(self.checkpoints.selected())
+        self.selection.select_checkpoint(self.checkpoints.selected())
 
     def _default_choice(self, listing: FolderListing) -> str | None:
         if listing.focus:
@@ -397,22 +330,6 @@ class MainWindow(QMainWindow):
         extra = [_parent_folder(c.prefix) for c in listing.checkpoints]
         extra += [_parent_folder(s.state_file) for s in listing.stale_entries]
         self.watcher.watch(folders_to_watch(listing.folder, extra))
-
-    def _show_contents(self, contents: CheckpointContents) -> None:
-        startup_trace.mark("variables_received")
-        if self._checkpoint is None or contents.checkpoint.prefix != self._checkpoint.prefix:
-            return
-        select, self._reselect_key = self._reselect_key, None
-        self.browser.set_contents(contents, select=select)
-        self.diff.set_contents(contents)
-        self.inference.set_contents(contents)
-        startup_trace.mark("variables_filled")
-        if self.browser.current_variable() is None:
-            self.details.clear(
-                "This checkpoint holds no variables."
-                if not contents.variables
-                else "Select a variable to see its values."
-            )
 
     def _show_error(self, message: str, details: str = "") -> None:
         log.info("shown to the user: %s", message)
@@ -438,7 +355,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()
-        self._preview_timer.stop()
+        self.selection.stop()
         self.diff.shutdown()
         self.inference.shutdown()
         self._settings.setValue("window/geometry", self.saveGeometry())
@@ -454,8 +371,8 @@ class MainWindow(QMainWindow):
         parts = ["Worker ready"]
         if info.get("tensorflow"):
             parts = [f"TensorFlow {info['tensorflow']}"]
-        if info.get("keras_flavour"):
-            parts.append(f"Keras {info['keras_flavour']}")
+        if info.get("keras") or info.get("keras_flavour"):
+            parts.append(f"Keras {info.get('keras') or info['keras_flavour']}")
         self.worker_label.setText(" · ".join(parts))
         details = ", ".join(f"{k}: {v}" for k, v in sorted(info.items()) if v is not None)
         self.worker_label.setToolTip(f"Worker process ({details})")
@@ -469,47 +386,26 @@ class MainWindow(QMainWindow):
     def _on_worker_idle_changed(self, _idle: bool) -> None:
         self._update_finished()
 
-    def _on_job_progress(self, job_id: int, done: int, total: int, text: str) -> None:
-        channel = self.jobs.channel_of(job_id)
-        if channel is None:
-            return
-        self.job_status.progress(job_id, done, total, text)
-        if self.health_scanner.owns(channel):
-            self.health_scanner.progress(done, total, text)
-        elif self.timeline.owns(channel):
-            self.timeline.progress(done, total, text)
+    def _on_own_job_progress(self, channel: str, done: int, total: int, text: str) -> None:
         if channel == DEMO and self._listing is None and text:
             self.empty_state.show_busy("Preparing the demo workspace…", f"{text} ({done}/{total})")
 
-    def _on_job_finished(self, job_id: int, result: object) -> None:
-        channel = self.jobs.take(job_id)
+    def _on_own_job_finished(self, channel: str, result: object) -> bool:
         if channel == DEMO:
             self.open_path(str(result))
         elif channel == DISCOVER and isinstance(result, FolderListing):
             self._show_listing(result)
         elif channel == VARIABLES and isinstance(result, CheckpointContents):
-            self._show_contents(result)
+            self.selection.show_contents(result)
         elif channel == PREVIEW and isinstance(result, TensorPreview):
             self.details.show_preview(result)
-        elif self.analysis.owns(channel):
-            self.analysis.finished(channel, result)
-        elif self.health_scanner.owns(channel):
-            self.health_scanner.finished(result)
-        elif self.timeline.owns(channel):
-            self.timeline.finished(result)
         elif channel == EXPORT:
-            # The user may have moved on to another variable meanwhile: say it in both places.
-            if self._export_key is not None and self._shown_key() == self._export_key:
-                self.details.show_export_result(f"Saved {result}")
-            self.statusBar().showMessage(f"Saved {result}", 8000)
-        elif channel is not None:
-            log.warning("job %s on %s returned %r", job_id, channel, type(result).__name__)
-        self._update_finished()
+            self.selection.export_finished(result)
+        else:
+            return False
+        return True
 
-    def _on_job_failed(self, job_id: int, message: str, details: str) -> None:
-        channel = self.jobs.take(job_id)
-        if channel is None:
-            return
+    def _on_own_job_failed(self, channel: str, message: str, details: str) -> None:
         if channel in (DEMO, DISCOVER) and self._listing is None:
             # Nothing else to show: the error is the page; the strip offers the details.
             self.empty_state.show_error(message)
@@ -521,195 +417,38 @@ class MainWindow(QMainWindow):
             self._show_error(message, details)  # the open folder stays on screen
             self._refreshing = False
         elif channel == VARIABLES:
-            self._checkpoint = None  # selecting it again (or a refresh) retries
-            self.browser.show_message(message, error=True)
-            self.details.clear("No variables to show.")
-            self._show_error(message, details)
+            self.selection.variables_failed(message, details)
         elif channel == PREVIEW:
             self.details.show_preview_error(message)
-        elif self.analysis.owns(channel):
-            self.analysis.failed(channel, message)
-        elif self.health_scanner.owns(channel):
-            self.health_scanner.failed(message)
-        elif self.timeline.owns(channel):
-            self.timeline.failed(message)
         elif channel == EXPORT:
-            if self._export_key is not None and self._shown_key() == self._export_key:
-                self.details.show_export_result(message, error=True)
-            else:
-                self._show_error(message, details)
-        self._update_finished()
+            self.selection.export_failed(message, details)
 
-    def _on_job_cancelled(self, job_id: int) -> None:
-        channel = self.jobs.take(job_id)
+    def _on_own_job_cancelled(self, channel: str) -> None:
         if channel in (DEMO, DISCOVER) and self._listing is None:
             self.empty_state.show_hint()
         elif channel == VARIABLES:
-            self._checkpoint = None  # selecting it again retries
-            self.browser.show_message("Reading the variables was cancelled.")
+            self.selection.variables_cancelled()
         elif channel == PREVIEW:
             self.details.show_preview_error("The preview was cancelled.")
-        elif self.analysis.owns(channel):
-            self.analysis.cancelled(channel)
-        elif self.health_scanner.owns(channel):
-            self.health_scanner.cancelled()
-        elif self.timeline.owns(channel):
-            self.timeline.cancelled()
         elif channel == EXPORT:
             self.details.show_export_result("Export cancelled.")
-        if channel is not None:
-            self.statusBar().showMessage("Cancelled.", 3000)
-        self._update_finished()
 
     # -- slots: panels -------------------------------------------------------------------------
-
-    def _on_checkpoint_selected(self, item: CheckpointRecord | StaleStateEntry | None) -> None:
-        if isinstance(item, CheckpointRecord) and item == self._checkpoint:
-            return  # same record as before a refresh: keep variables and selection
-        # The same checkpoint rewritten (a refresh saw new bytes): keep the variable selected.
-        current = self.browser.current_variable()
-        same_prefix = (
-            isinstance(item, CheckpointRecord)
-            and self._checkpoint is not None
-            and item.prefix == self._checkpoint.prefix
-        )
-        keep_key = current.key if same_prefix and current is not None else None
-        self.jobs.drop(VARIABLES)
-        self.jobs.drop(PREVIEW)
-        self._preview_timer.stop()
-        self._checkpoint = item if isinstance(item, CheckpointRecord) else None
-        self.diff.set_checkpoint(self._checkpoint)
-        self.inference.set_checkpoint(self._checkpoint)
-        if isinstance(item, CheckpointRecord):
-            self._reselect_key = keep_key
-            self.browser.set_checkpoint(item)
-            self.browser.show_loading()
-            self.details.clear("Reading variables…")
-            self._submit(VARIABLES, "list_variables", f"Reading {item.name}…", record=item)
-        elif isinstance(item, StaleStateEntry):
-            self.browser.set_checkpoint(None, problem=item.reason)
-            self.browser.title.setText(f"{item.written_path} (stale state-file entry)")
-            self.browser.show_message(
-                f"The state file {item.state_file} names this checkpoint, "
-                "but there is no checkpoint behind it."
-            )
-            self.details.clear("Nothing to show for a stale entry.")
-        else:
-            self.browser.set_checkpoint(None)
-            self.browser.show_message("Select a checkpoint on the left.")
-            self.details.clear()
-        self._update_finished()
-
-    def _on_variable_selected(self, record: VariableRecord | None) -> None:
-        self.jobs.drop(PREVIEW)
-        self.analysis.show_variable(self._checkpoint, record)
-        if record is None:
-            self._preview_timer.stop()
-            if self._checkpoint is not None and self.browser.contents() is not None:
-                self.details.clear()
-        else:
-            self.details.show_variable(
-                record,
-                owner=self.browser.owner_of(record),
-                slots=self.browser.slots_of(record.key),
-            )
-            # Clicking through many variables sends only the last one to the worker.
-            self._preview_timer.start()
-        self._update_finished()
-
-    def _on_preview_timer_timeout(self) -> None:
-        record = self.details.record()
-        if record is not None and self._checkpoint is not None:
-            self._submit(
-                PREVIEW,
-                "preview",
-                f"Reading {record.key}…",
-                record=self._checkpoint,
-                key=record.key,
-            )
-        self._update_finished()
-
-    def _shown_key(self) -> str | None:
-        record = self.details.record()
-        return record.key if record is not None else None
-
-    def _on_export_requested(self, record: VariableRecord, out_path: str) -> None:
-        if self._checkpoint is None:
-            return
-        self._export_key = record.key
-        self._submit(
-            EXPORT,
-            "export_npy",
-            f"Exporting {record.key}…",
-            record=self._checkpoint,
-            key=record.key,
-            out_path=out_path,
-        )
 
     def _on_cancel_requested(self, job_id: int) -> None:
         if self.jobs.channel_of(job_id) is not None:
             self._client.cancel(job_id)
 
-    def _on_variable_requested(self, key: str) -> None:
-        self.browser.reveal_key(key)
-
     def _on_finding_activated(self, scanned: CheckpointRecord, finding: HealthFinding) -> None:
-        self.details.set_current_tab(VariableDetails.HISTOGRAM)
-        if self._checkpoint is not None and scanned.prefix == self._checkpoint.prefix:
-            self.browser.reveal_key(finding.key)
-        elif self.checkpoints.select(scanned.prefix):
-            self._reselect_key = finding.key  # selected once its variables are listed
+        self.selection.reveal_finding(scanned, finding)
 
     def _on_folder_changed(self) -> None:
         if self._opened_path is not None and not self.jobs.is_waiting(DISCOVER):
             self.refresh()
         self._update_finished()
 
-    # -- slots: actions ------------------------------------------------------------------------
+    def _on_diff_worker_started(self, keras: str, client: WorkerClient) -> None:
+        self.worker_log.log.add_source(f"Diff worker (Keras {keras})", client)
 
-    def _on_open_folder_triggered(self) -> None:
-        start = self._listing.folder if self._listing else os.path.expanduser("~")
-        folder = QFileDialog.getExistingDirectory(self, "Open Checkpoint Folder", start)
-        if folder:
-            self.open_path(folder)
-
-    def _on_open_file_triggered(self) -> None:
-        start = self._listing.folder if self._listing else os.path.expanduser("~")
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Open Checkpoint File", start, CHECKPOINT_FILTER
-        )
-        if path:
-            self.open_path(path)
-
-    def _on_recent_path_chosen(self, path: str) -> None:
-        self.open_path(path)
-
-    def _on_open_demo_triggered(self) -> None:
-        self.open_demo()
-
-    def _on_refresh_triggered(self) -> None:
-        self.refresh()
-
-    def _on_copy_key_triggered(self) -> None:
-        record = self.browser.current_variable()
-        if record is not None:
-            QGuiApplication.clipboard().setText(record.key)
-            self.statusBar().showMessage(f"Copied {record.key}", 3000)
-
-    def _on_find_triggered(self) -> None:
-        self.browser.focus_filter()
-
-    def _on_tree_triggered(self) -> None:
-        self.browser.set_view(VariableBrowser.TREE)
-
-    def _on_table_triggered(self) -> None:
-        self.browser.set_view(VariableBrowser.TABLE)
-
-    def _on_about_triggered(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Checkpoint Inspector",
-            f"Checkpoint Inspector {__version__}\n\n"
-            "See what a TensorFlow or Keras checkpoint holds. TensorFlow runs in a separate "
-            "worker process; this window never imports it.",
-        )
+    def _on_inference_worker_started(self, keras: str, client: WorkerClient) -> None:
+        self.worker_log.log.add_source(f"Inference worker (Keras {keras})", client)

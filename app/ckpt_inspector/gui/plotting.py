@@ -18,11 +18,34 @@ import pyqtgraph.exporters  # registers pg.exporters
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication
+
+from ckpt_inspector.gui import theme
+
+# Plot background and axis colour by colour scheme (pyqtgraph is not styled by the QSS).
+PLOT_COLORS = {theme.LIGHT: ("#ffffff", "#000000"), theme.DARK: ("#1b1c1e", "#dadce0")}
 
 # Row-major: image[row, column] as NumPy prints it, so a kernel's rows are the image's rows.
-pg.setConfigOptions(antialias=True, background="w", foreground="k", imageAxisOrder="row-major")
+pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
 __all__ = ["pg"]
+
+
+def apply_scheme(scheme: str) -> None:
+    """New plots get ``scheme``'s background and axis colour; plots on screen are recoloured."""
+    background, foreground = PLOT_COLORS[scheme]
+    pg.setConfigOptions(background=background, foreground=foreground)
+    for widget in QApplication.allWidgets():
+        if isinstance(widget, pg.GraphicsView):
+            widget.setBackground(background)
+            for item in widget.scene().items():
+                if isinstance(item, pg.AxisItem):
+                    item.setPen(foreground)
+                    item.setTextPen(foreground)
+
+
+apply_scheme(theme.scheme())
+theme.on_scheme_changed(apply_scheme)
 
 # Okabe-Ito-like pair, distinguishable with the common colour-vision deficiencies.
 SELECTED = QColor("#d55e00")  # the selected checkpoint (b)

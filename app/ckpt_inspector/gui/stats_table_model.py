@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QObject, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from ckpt_inspector.core.statistics.records import TensorStats, ValueKind
 from ckpt_inspector.gui import formatting, theme
@@ -21,7 +21,6 @@ from ckpt_inspector.gui.theme import NO_INDEX, ModelIndex
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 20  # the raw number of a cell (None where undefined)
 
-ALARM_BACKGROUND = QColor("#fdecea")
 FINITE_NOTE = "Over the finite values only: NaN and ±Inf are counted in their own rows."
 
 
@@ -218,9 +217,9 @@ class StatsTableModel(QAbstractTableModel):
             return theme.LEFT if stats is None else theme.RIGHT
         alarm = self._is_alarm(row)
         if role == Qt.ItemDataRole.ForegroundRole and alarm:
-            return QBrush(theme.ERROR)
+            return QBrush(theme.color("error"))
         if role == Qt.ItemDataRole.BackgroundRole and alarm:
-            return QBrush(ALARM_BACKGROUND)
+            return QBrush(theme.color("alarm_background"))
         if role == Qt.ItemDataRole.FontRole:
             if alarm:
                 return theme.bold_font()

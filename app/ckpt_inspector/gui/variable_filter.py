@@ -11,7 +11,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFil
 from PySide6.QtGui import QBrush
 
 from ckpt_inspector.core.records import VariableRole
-from ckpt_inspector.gui.theme import MUTED, SORT_ROLE
+from ckpt_inspector.gui import theme
+from ckpt_inspector.gui.theme import SORT_ROLE
 from ckpt_inspector.gui.variable_table_model import haystack
 
 ALL_ROLES = frozenset(VariableRole)
@@ -73,7 +74,7 @@ class VariableFilterProxy(QSortFilterProxyModel):
             # A variable shown only because a slot below it matched is drawn muted.
             record = source.record_at(source_index)
             if record is not None and not self.accepts(haystack(record), record.role):
-                return QBrush(MUTED)
+                return QBrush(theme.color("muted"))
         return source.data(source_index, role)
 
     def filterAcceptsRow(

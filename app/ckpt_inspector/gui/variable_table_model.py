@@ -49,9 +49,9 @@ def slot_description(record: VariableRecord, owner: VariableRecord | None) -> st
 
 def role_brush(role: VariableRole) -> QBrush | None:
     if role is VariableRole.OPTIMIZER:
-        return QBrush(theme.OPTIMIZER)
+        return QBrush(theme.color("optimizer"))
     if role is VariableRole.BOOKKEEPING:
-        return QBrush(theme.BOOKKEEPING)
+        return QBrush(theme.color("bookkeeping"))
     return None
 
 
@@ -120,7 +120,7 @@ class VariableTableModel(ReadOnlyColumnsMixin, QAbstractTableModel):
             return theme.RIGHT if column == self.BYTES else theme.LEFT
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == self.NAME and record.name is None:
-                return QBrush(theme.MUTED)
+                return QBrush(theme.color("muted"))
             return role_brush(record.role)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(record, column)

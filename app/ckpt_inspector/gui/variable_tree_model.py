@@ -221,7 +221,7 @@ class VariableTreeModel(ReadOnlyColumnsMixin, QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return theme.RIGHT if column == self.BYTES else theme.LEFT
         if role == Qt.ItemDataRole.ForegroundRole and column == self.BYTES:
-            return QBrush(theme.MUTED)
+            return QBrush(theme.color("muted"))
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{formatting.count(node.variables)} variables, "

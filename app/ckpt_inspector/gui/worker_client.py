@@ -42,7 +42,7 @@ class WorkerClient(QObject):
     cancelled = Signal(int)
     crashed = Signal(str)
     idleChanged = Signal(bool)
-    logged = Signal(str)
+    logged = Signal(str)  # a line the worker wrote to stderr (also kept in log_lines)
 
     def __init__(self, parent: QObject | None = None, *, keras: str = "3") -> None:
         super().__init__(parent)
@@ -109,6 +109,10 @@ class WorkerClient(QObject):
 
     def is_ready(self) -> bool:
         return self._ready
+
+    def clear_log(self) -> None:
+        """Forget the lines logged so far (the Worker Log's Clear)."""
+        self.log_lines.clear()
 
     def running_job(self) -> tuple[int, str] | None:
         return (self._running.job_id, self._running.job) if self._running else None

@@ -170,12 +170,33 @@ def _internal_error_sentence(job: str, error: BaseException) -> str:
     )
 
 
+# Distribution names TensorFlow is installed under; the first one found is reported.
+_TENSORFLOW_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+
+
+def _installed_version(*distributions: str) -> str | None:
+    """A package's version from its metadata: no import, so the ready message stays quick
+    (importing TensorFlow takes seconds and happens later, on the warm-up thread)."""
+    from importlib import metadata
+
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def _versions() -> dict[str, str | None]:
     import platform
 
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
     return {
         "python": platform.python_version(),
-        "keras_flavour": "2" if os.environ.get("TF_USE_LEGACY_KERAS") == "1" else "3",
+        "tensorflow": _installed_version(*_TENSORFLOW_DISTRIBUTIONS),
+        # Keras 2 is the tf_keras package under TF_USE_LEGACY_KERAS=1, else Keras 3.
+        "keras_flavour": "2" if legacy else "3",
+        "keras": _installed_version("tf-keras" if legacy else "keras"),
         "pid": str(os.getpid()),
     }
 

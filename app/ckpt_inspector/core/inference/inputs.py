@@ -12,9 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ckpt_inspector.core.errors import InspectorError, NotFoundError
-from ckpt_inspector.core.inference.records import InputSource, InputSpec, PreparedInput
+from ckpt_inspector.core.inference.records import (
+    DISTRIBUTIONS,
+    InputSource,
+    InputSpec,
+    PreparedInput,
+)
 
-DISTRIBUTIONS = ("normal", "uniform", "zeros", "ones", "integers")
 _INTEGER_DEFAULT_HIGH = 10
 
 

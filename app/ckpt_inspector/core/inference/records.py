@@ -11,6 +11,9 @@ import numpy as np
 
 from ckpt_inspector.core.statistics.records import TensorStats
 
+# The random input distributions (``InputSource.distribution``).
+DISTRIBUTIONS = ("normal", "uniform", "zeros", "ones", "integers")
+
 # Above this many elements ``to_json`` leaves the values out (``--save`` writes them).
 JSON_VALUES_LIMIT = 10_000
 

@@ -27,10 +27,11 @@ from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.matching.records import DiffEntry, DiffReport
 from ckpt_inspector.core.records import CheckpointContents, CheckpointRecord
 from ckpt_inspector.core.statistics.records import HistogramOptions, TensorStats
+from ckpt_inspector.gui import theme
 from ckpt_inspector.gui.diff.architecture_picker import suggest_keras
+from ckpt_inspector.gui.diff.mapping_controller import MappingController
 from ckpt_inspector.gui.job_channels import JobChannels
 from ckpt_inspector.gui.lazy_page import LazyPage
-from ckpt_inspector.gui.resources import stylesheet
 from ckpt_inspector.gui.worker_client import WorkerClient
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class _NoStatus:
 class DiffController(QObject):
     idleChanged = Signal(bool)  # busy -> idle and back (the screenshot waits for idle)
     variableRequested = Signal(str)  # a checkpoint key to select in the window
+    workerStarted = Signal(str, object)  # keras flavour, its WorkerClient (for the worker log)
 
     DEBOUNCE_MS = 100
 
@@ -83,12 +85,15 @@ class DiffController(QObject):
         self._report: DiffReport | None = None
         self._report_spec: ModelSpec | None = None
         self._running_spec: ModelSpec | None = None
+        self._running_attach: str | None = None
         self._entry: DiffEntry | None = None
         self._auto_run = False
         self._was_busy = False
         self._stats_timer = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
         self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
         self._connect(client, self._main)
+        self.mapping = MappingController(self, self.worker)  # the report's "Key mapping" tab
+        self.mapping.busyChanged.connect(self._on_mapping_busy_changed)
 
         self.page = LazyPage(self._build_panel)
         self.dock = QDockWidget("Diff against model", window, objectName="diffDock")
@@ -110,12 +115,13 @@ class DiffController(QObject):
         from ckpt_inspector.gui.diff.diff_panel import DiffPanel  # imports pyqtgraph
 
         panel = DiffPanel(self._settings)
-        panel.setStyleSheet(stylesheet("diff"))
+        theme.apply_stylesheet(panel, "diff")
         panel.runRequested.connect(self._on_run_requested)
         panel.cancelRequested.connect(self._on_cancel_requested)
         panel.entrySelected.connect(self._on_entry_selected)
         panel.entryActivated.connect(self._on_entry_activated)
         panel.picker.changed.connect(self._on_architecture_changed)
+        self.mapping.attach(panel)
         panel.set_selected_checkpoint(self._selected)
         if self._contents is not None:
             self._suggest_keras(panel)
@@ -181,6 +187,7 @@ class DiffController(QObject):
         if self._selected is None or contents.checkpoint.prefix != self._selected.prefix:
             return
         self._contents = contents
+        self.mapping.set_contents(contents)
         panel = self.page.built_content()
         if panel is not None:
             self._suggest_keras(panel)
@@ -227,7 +234,7 @@ class DiffController(QObject):
             jobs.drop(MODEL_STATS)
         self._main.drop(CHECKPOINT_STATS)
         panel.picker.remember()
-        self._running_spec = spec
+        self._running_spec, self._running_attach = spec, attach
         panel.show_running(checkpoint, spec.source, spec.keras)
         self._jobs_for(spec.keras).submit(
             DIFF,
@@ -257,11 +264,21 @@ class DiffController(QObject):
             self._stats_timer.isActive()
             or self._main.is_waiting()
             or any(jobs.is_waiting() for jobs in self._jobs.values())
+            or self.mapping.is_busy()
         )
 
     def client(self, keras: str) -> Any | None:
         """The diff worker of a flavour, if it was started."""
         return self._clients.get(keras)
+
+    def worker(self, keras: str) -> Any:
+        """The diff worker of a flavour, started if it was not (the mapping's jobs run there)."""
+        self._jobs_for(keras)
+        return self._clients[keras]
+
+    def current_mapping(self, record: CheckpointRecord, spec: ModelSpec):
+        """The key mapping inference should restore ``record`` into ``spec`` through, if any."""
+        return self.mapping.current_mapping(record, spec)
 
     def shutdown(self) -> None:
         self._stats_timer.stop()
@@ -284,6 +301,7 @@ class DiffController(QObject):
             self._clients[keras] = client
             self._jobs[keras] = jobs
             self._connect(client, jobs)
+            self.workerStarted.emit(keras, client)
         return jobs
 
     def _connect(self, client: Any, jobs: JobChannels) -> None:
@@ -348,6 +366,8 @@ class DiffController(QObject):
                     result.attach_candidates, panel.picker.attach.currentData()
                 )
                 panel.show_report(result)  # selects the first row: its histograms are asked
+                spec, attach = self._running_spec, self._running_attach
+                self.mapping.set_report(result, spec, attach, panel.checkpoint(), self._contents)
             else:
                 panel.show_error(f"The diff returned {type(result).__name__}, not a report.")
         elif channel in (CHECKPOINT_STATS, MODEL_STATS) and isinstance(result, TensorStats):
@@ -428,6 +448,9 @@ class DiffController(QObject):
         shown, selected = self.panel.checkpoint(), self._selected
         if entry.checkpoint_key and shown and selected and shown.prefix == selected.prefix:
             self.variableRequested.emit(entry.checkpoint_key)
+
+    def _on_mapping_busy_changed(self) -> None:
+        self._update_busy()
 
     def _on_stats_timer_timeout(self) -> None:
         self._request_stats()

@@ -37,6 +37,17 @@ def _is_inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def refuse_checkpoint_folder(path: str, checkpoint: str, what: str) -> None:
+    """Raises ``InspectorError`` when ``path`` is inside the folder of ``checkpoint`` (the
+    folder the app only reads); ``what`` names the file in the sentence."""
+    folder = protected_folder(checkpoint)
+    if _is_inside(path, folder):
+        raise InspectorError(
+            f"Checkpoint Inspector does not write into the checkpoint folder {folder}; "
+            f"choose another folder for {what}."
+        )
+
+
 def suggested_name(report: DiffReport, extension: str) -> str:
     checkpoint = os.path.basename(report.checkpoint.rstrip("/\\")) or "checkpoint"
     architecture = (
@@ -52,12 +63,7 @@ def suggested_name(report: DiffReport, extension: str) -> str:
 def write_report(report: DiffReport, path: str) -> None:
     """Writes JSON for ``*.json`` and Markdown otherwise; raises ``InspectorError`` for a path
     inside the inspected checkpoint's folder or one that cannot be written."""
-    folder = protected_folder(report.checkpoint)
-    if _is_inside(path, folder):
-        raise InspectorError(
-            f"Checkpoint Inspector does not write into the checkpoint folder {folder}; "
-            "choose another folder for the report."
-        )
+    refuse_checkpoint_folder(path, report.checkpoint, "the report")
     text = report_json(report) if path.lower().endswith(".json") else report_markdown(report)
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as out:

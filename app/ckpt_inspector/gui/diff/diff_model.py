@@ -48,6 +48,31 @@ STATUS_LOOKS = {
         "Unused", QColor("#5f6368"), QColor("#5f6368"), QColor("#f1f3f4")
     ),
 }
+# The dark scheme: the same hues as deep tints behind light text.
+DARK_STATUS_LOOKS = {
+    MatchStatus.MATCHED: StatusLook(
+        "Matched", QColor("#81c995"), QColor("#e8eaed"), QColor("#1d3325")
+    ),
+    MatchStatus.SHAPE_MISMATCH: StatusLook(
+        "Shape mismatch", QColor("#ff8a80"), QColor("#e8eaed"), QColor("#4a1f1f")
+    ),
+    MatchStatus.DTYPE_MISMATCH: StatusLook(
+        "Dtype mismatch", QColor("#ffb74d"), QColor("#e8eaed"), QColor("#3f2a14")
+    ),
+    MatchStatus.MISSING: StatusLook(
+        "Missing", QColor("#ff8a80"), QColor("#e8eaed"), QColor("#3d2226")
+    ),
+    MatchStatus.UNUSED: StatusLook(
+        "Unused", QColor("#9aa0a6"), QColor("#9aa0a6"), QColor("#2a2b2e")
+    ),
+}
+
+
+def status_look(status: MatchStatus) -> StatusLook:
+    """The look of a status in the colour scheme shown now."""
+    looks = DARK_STATUS_LOOKS if theme.scheme() == theme.DARK else STATUS_LOOKS
+    return looks[status]
+
 
 # Problems first, then what is fine, then what is merely left over.
 _RANK = {
@@ -133,7 +158,7 @@ class DiffEntriesModel(RecordTableModel[DiffEntry]):
     haystack_of = staticmethod(entry_haystack)
 
     def record_data(self, entry: DiffEntry, column: int, role: int):
-        look = STATUS_LOOKS[entry.status]
+        look = status_look(entry.status)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(entry, column)
         if role == Qt.ItemDataRole.ToolTipRole:

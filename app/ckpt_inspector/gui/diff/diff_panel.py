@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -116,6 +117,9 @@ class DiffPanel(QWidget):
 
         self.summary = QLabel(objectName="diffSummary", wordWrap=True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Shown when variables stay unrestored; the "Key mapping" tab is added by its controller.
+        self.propose_button = QPushButton("Propose key mapping", objectName="proposeMapping")
+        self.propose_button.setToolTip("Pair the checkpoint's weights with the model's variables")
         self.about = QLabel(objectName="mutedText", wordWrap=True)
         self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stale = QLabel(objectName="noteText", wordWrap=True)
@@ -175,13 +179,22 @@ class DiffPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
-        layout.addWidget(self.summary)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.propose_button)
+        layout.addLayout(summary_row)
         layout.addWidget(self.about)
         layout.addWidget(self.stale)
         layout.addWidget(self.notes)
         layout.addWidget(self.traceback, 1)
-        layout.addLayout(filter_row)
-        layout.addWidget(self.results, 1)
+        report_page = QWidget()
+        report_layout = QVBoxLayout(report_page)
+        report_layout.setContentsMargins(0, 4, 0, 0)
+        report_layout.addLayout(filter_row)
+        report_layout.addWidget(self.results, 1)
+        self.tabs = QTabWidget(objectName="diffTabs", documentMode=True)
+        self.tabs.addTab(report_page, "Report")
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.filler, 1)
         layout.addWidget(self.message)
         self._filter_widgets = (
@@ -191,6 +204,7 @@ class DiffPanel(QWidget):
             self.export_json,
             self.export_markdown,
             self.results,
+            self.tabs,
         )
 
         self.status_buttons.idClicked.connect(self._on_status_button_clicked)
@@ -248,6 +262,7 @@ class DiffPanel(QWidget):
         self._set_report(report)
         level = "ok" if report.complete else ("error" if report.restored == 0 else "warning")
         self._set_summary(report.summary_sentence(), level=level)
+        self.propose_button.setVisible(not report.complete)
         self._update_about()
         self.notes.setText("\n".join(f"⚠ {note}" for note in report.notes))
         self.notes.setVisible(bool(report.notes))
@@ -322,6 +337,7 @@ class DiffPanel(QWidget):
         for widget in self._filter_widgets:
             widget.setVisible(report is not None)
         self.filler.setVisible(report is None)
+        self.propose_button.hide()
         self.notes.hide()
         self.traceback.hide()
         self.stale.hide()

@@ -51,6 +51,7 @@ def modes_for(record: CheckpointRecord | None) -> tuple[list[str], str]:
 
 class InferenceController(QObject):
     idleChanged = Signal(bool)  # busy -> idle and back (the screenshot waits for idle)
+    workerStarted = Signal(str, object)  # keras flavour, its WorkerClient (for the worker log)
 
     REFRESH_MS = 300
 
@@ -96,6 +97,7 @@ class InferenceController(QObject):
         )
         self.action.triggered.connect(self._on_action_triggered)
         window.addAction(self.action)
+        diff.mapping.inferenceRequested.connect(self._on_mapping_inference_requested)
 
     def _build_panel(self):
         from ckpt_inspector.gui.inference.inference_panel import InferencePanel  # pyqtgraph
@@ -188,19 +190,25 @@ class InferenceController(QObject):
                 return False
             self._other = panel.other_checkpoint()
             attach = self._diff.panel.picker.attach.currentData()
+            # Through the key mapping under review in the diff panel, when the user chose to.
+            mapping = self._diff.current_mapping(checkpoint, spec)
+            through = {"mapping": mapping} if mapping is not None else {}
             self._pending = (
                 spec.keras,
-                dict(record=checkpoint, spec=spec, source=source, attach=attach, other=self._other),
+                dict(record=checkpoint, spec=spec, source=source, attach=attach, other=self._other)
+                | through,
             )
-            panel.show_running(checkpoint, f"Checking what {checkpoint.name} restores…")
+            how = " through the key mapping" if mapping is not None else ""
+            panel.show_running(checkpoint, f"Checking what {checkpoint.name} restores{how}…")
             self._workers.submit(
                 spec.keras,
                 PREFLIGHT,
-                "diff",
+                "remap" if mapping is not None else "diff",
                 "Diffing…",
                 record=checkpoint,
                 spec=spec,
                 attach=attach,
+                **through,
             )
         elif mode == SIGNATURE:
             panel.show_running(checkpoint, "Loading the SavedModel…")
@@ -323,7 +331,9 @@ class InferenceController(QObject):
         self._update_busy()
 
     def _start_client(self, keras: str) -> Any:
-        return (self._client_factory or self._start_worker)(keras)
+        client = (self._client_factory or self._start_worker)(keras)
+        self.workerStarted.emit(keras, client)
+        return client
 
     def _start_worker(self, keras: str) -> WorkerClient:
         client = WorkerClient(self, keras=keras)
@@ -362,9 +372,10 @@ class InferenceController(QObject):
         panel = self.panel
         if channel == INPUTS:
             self._show_inputs(result)
-        elif channel == PREFLIGHT and isinstance(result, DiffReport):
-            if result.restored < result.model_variables:
-                panel.ask_partial(result.restored, result.model_variables)
+        elif channel == PREFLIGHT and isinstance(getattr(result, "report", result), DiffReport):
+            report = getattr(result, "report", result)  # a remap job answers a RemapResult
+            if report.restored < report.model_variables:
+                panel.ask_partial(report.restored, report.model_variables)
             else:
                 self._start_infer()
         elif channel == RUN and isinstance(result, InferenceResult):
@@ -440,6 +451,23 @@ class InferenceController(QObject):
             self._show_model(panel)
         self._refresh_timer.start()
         self._update_busy()
+
+    def _on_mapping_inference_requested(self) -> None:
+        self._prefer_architecture = True
+        self.open()
+        self._show_checkpoint(self.panel)
+        try:
+            spec = self._spec()
+        except InspectorError:
+            spec = None
+        selected = self._selected
+        if selected and spec and self._diff.current_mapping(selected, spec) is None:
+            self.panel.show_error(
+                "The key mapping is for another checkpoint or architecture; select the "
+                "checkpoint it was proposed for, or propose it again."
+            )
+            return
+        self.run()
 
     def _on_architecture_requested(self) -> None:
         self._diff.open()

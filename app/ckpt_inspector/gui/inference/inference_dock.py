@@ -8,8 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from ckpt_inspector.gui import theme
 from ckpt_inspector.gui.lazy_page import LazyPage
-from ckpt_inspector.gui.resources import stylesheet
 
 DOCK_HEIGHT = 460
 
@@ -30,7 +30,7 @@ class InferenceDock:
 
     def _build(self) -> QWidget:
         panel = self._factory()
-        panel.setStyleSheet(stylesheet("inference"))
+        theme.apply_stylesheet(panel, "inference")
         return panel
 
     def open(self) -> None:

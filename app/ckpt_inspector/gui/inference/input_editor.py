@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ckpt_inspector.core.errors import InspectorError
-from ckpt_inspector.core.inference.inputs import DISTRIBUTIONS
-from ckpt_inspector.core.inference.records import InputSource, InputSpec
+from ckpt_inspector.core.inference.records import DISTRIBUTIONS, InputSource, InputSpec
 from ckpt_inspector.gui.inference.image_input import SCALINGS, image_array, image_layout
 from ckpt_inspector.gui.inference.input_values_model import InputValuesModel, fits_table
 

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
 
 from ckpt_inspector.core.timeline.records import (
     Timeline,
@@ -26,7 +25,7 @@ from ckpt_inspector.core.timeline.records import (
     TimelineFindingKind,
     VariableSeries,
 )
-from ckpt_inspector.gui import formatting
+from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
 from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, SORT_ROLE, ModelIndex
 
@@ -36,7 +35,6 @@ FINDING_TEXT = {
     TimelineFindingKind.IDENTICAL: "Identical checkpoints",
     TimelineFindingKind.NEVER_CHANGES: "Never changes",
 }
-_URGENT = QColor("#b3261e")
 
 
 def number(value: float | None) -> str:
@@ -129,7 +127,7 @@ class TimelineVariablesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and first_nonfinite(series) is not None:
-            return _URGENT
+            return theme.color("urgent")
         return None
 
 
@@ -208,5 +206,5 @@ class TimelineFindingsModel(ReadOnlyColumnsMixin, QAbstractTableModel):
             TimelineFindingKind.NAN_INF,
             TimelineFindingKind.BLOW_UP,
         ):
-            return _URGENT
+            return theme.color("urgent")
         return None
