@@ -170,3 +170,16 @@ def test_health_scan_finds_what_was_planted(qtbot, live_window, planted):
     assert live_window.browser.current_variable().key == KEY("kernel")
     assert live_window.details.current_tab() == VariableDetails.HISTOGRAM
     assert live_window.details.histogram_panel().stats().key == KEY("kernel")
+
+
+def test_health_option_scans_once_the_folder_has_loaded(qtbot, live_window, planted):
+    """``ckpt-inspector FOLDER --health``: the scan starts by itself after the first load."""
+    from ckpt_inspector.gui.app import _scan_when_loaded
+
+    _scan_when_loaded(live_window)
+    live_window.open_path(str(planted))
+    qtbot.waitUntil(lambda: live_window.health.report() is not None, timeout=LOAD_MS)
+    report = live_window.health.report()
+    assert report.checkpoint.endswith("ckpt-2")
+    assert any(f.kind is FindingKind.NAN_INF for f in report.findings)
+    assert live_window.health_dock.isVisible()

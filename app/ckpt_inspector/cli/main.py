@@ -63,6 +63,12 @@ def _window_parser() -> argparse.ArgumentParser:
         help="render the window once everything has loaded, save it as PNG, and exit",
     )
     parser.add_argument(
+        "--health",
+        action="store_true",
+        help="health-scan the selected checkpoint once it is loaded (with --screenshot: once "
+        "the findings are shown)",
+    )
+    parser.add_argument(
         "--timeline",
         action="store_true",
         help="open the Timeline dock on the folder (with --screenshot: once it is computed)",
@@ -112,6 +118,7 @@ def _run_window(argv: Sequence[str]) -> int:
         keras=keras or "3",
         model=model,
         timeline=args.timeline,
+        health=args.health,
         infer=args.infer,
         theme=args.theme,
     )

@@ -90,6 +90,16 @@ def _on_qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -
     logging.getLogger("qt").log(level, "%s", message)
 
 
+def _scan_when_loaded(window: MainWindow) -> None:
+    """Health-scan the selected checkpoint once the folder has loaded (``--health``)."""
+
+    def scan_once() -> None:
+        if window.health_scanner.scan_selected():
+            window.loadingFinished.disconnect(scan_once)
+
+    window.loadingFinished.connect(scan_once)
+
+
 def run(
     path: str | None,
     *,
@@ -101,6 +111,7 @@ def run(
     timeline: bool = False,
     infer: bool = False,
     theme: str | None = None,
+    health: bool = False,
 ) -> int:
     """``theme`` ("system", "light" or "dark") applies to this run only, not remembered."""
     app = create_application()
@@ -120,6 +131,8 @@ def run(
     open_initial(window, path, demo=demo)
     if timeline:
         window.timeline.run_when_loaded()
+    if health:
+        _scan_when_loaded(window)
     if model is not None:
         window.diff.run_when_loaded(
             model.source,
