@@ -9,11 +9,14 @@ answer it keeps, what it shows); anything touching checkpoints uses the real ``W
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchMethod, MatchStatus
 from ckpt_inspector.core.records import (
     CheckpointContents,
     CheckpointFormat,
@@ -357,3 +360,49 @@ class FakeClient(QObject):
         self.pending.pop(job_id, None)
         if not self.pending:
             self.idleChanged.emit(True)
+
+
+def fake_workers(monkeypatch, controller: type) -> dict[str, FakeClient]:
+    """Stand-ins for the workers ``controller`` (the diff's or the inference's) starts, by Keras
+    flavour, in the order they were started."""
+    clients: dict[str, FakeClient] = {}
+
+    def start(_self, keras: str) -> FakeClient:
+        clients[keras] = FakeClient()
+        return clients[keras]
+
+    monkeypatch.setattr(controller, "_start_worker", start)
+    return clients
+
+
+def write_model_file(path: Path) -> Path:
+    """A model file for the architecture picker; the fake workers never run it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("def build_model():\n    return None\n", encoding="utf-8")
+    return path
+
+
+def nothing_restored(
+    prefix: str,
+    architecture: str,
+    model: dict[str, tuple[tuple[int, ...], str]],
+    variables: Iterable[VariableRecord],
+) -> DiffReport:
+    """A Keras 3 diff in which nothing restores: every model variable (name -> shape, dtype)
+    missing, every checkpoint variable unused."""
+    missing = [
+        DiffEntry(MatchStatus.MISSING, name, model_shape=shape, model_dtype=dtype)
+        for name, (shape, dtype) in model.items()
+    ]
+    unused = [
+        DiffEntry(
+            MatchStatus.UNUSED,
+            checkpoint_key=v.key,
+            checkpoint_shape=v.shape,
+            checkpoint_dtype=v.dtype,
+            role=v.role,
+        )
+        for v in variables
+    ]
+    entries = (*missing, *unused)
+    return DiffReport(prefix, architecture, "3", MatchMethod.OBJECT_GRAPH, entries, "model")

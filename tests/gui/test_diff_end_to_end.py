@@ -114,7 +114,7 @@ def test_a_hanging_model_is_cancelled_and_the_worker_replaced(
     client = live_window.diff.client("3")
     qtbot.waitUntil(building, timeout=DIFF_MS)
     with qtbot.waitSignal(client.cancelled, timeout=DIFF_MS):
-        panel.cancel_button.click()
+        panel.progress.cancel_button.click()
     assert panel.summary.text() == "The diff was cancelled."
     assert not panel.is_running() and live_window.isVisible()
     qtbot.waitUntil(client.is_ready, timeout=DIFF_MS)  # a fresh diff worker took its place

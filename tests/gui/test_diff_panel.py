@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from gui_fakes import FakeClient, contents, stats_of, variable
+from gui_fakes import FakeClient, contents, fake_workers, stats_of, variable, write_model_file
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog
@@ -28,14 +28,7 @@ from ckpt_inspector.gui.diff.diff_histograms import CHECKPOINT_LABEL, MODEL_LABE
 @pytest.fixture
 def diff_clients(monkeypatch) -> dict[str, FakeClient]:
     """The diff workers the controller starts, by Keras flavour."""
-    clients: dict[str, FakeClient] = {}
-
-    def start(_self, keras: str) -> FakeClient:
-        clients[keras] = FakeClient()
-        return clients[keras]
-
-    monkeypatch.setattr(DiffController, "_start_worker", start)
-    return clients
+    return fake_workers(monkeypatch, DiffController)
 
 
 @pytest.fixture
@@ -46,10 +39,7 @@ def loaded(qtbot, diff_clients, window, fake_client):
 
 @pytest.fixture
 def model_file(tmp_path):
-    path = tmp_path / "models" / "mlp.py"
-    path.parent.mkdir()
-    path.write_text("def build_model():\n    return None\n", encoding="utf-8")
-    return path
+    return write_model_file(tmp_path / "models" / "mlp.py")
 
 
 def start_diff(window, model_file, *, keras=None):
@@ -110,7 +100,7 @@ def test_a_diff_runs_on_the_selected_checkpoint_and_shows_the_report(
     assert not loaded.is_loading_finished()
 
     diff_clients["2"].progress.emit(job.job_id, 1, 4, "Building the model…")
-    assert panel.progress.value() == 1 and panel.progress_text.text() == "Building the model…"
+    assert panel.progress.bar.value() == 1 and panel.progress.text.text() == "Building the model…"
 
     report = sample_report(notes=("Two layers of the model have no counterpart.",))
     diff_clients["2"].finish(job.job_id, report)
@@ -216,7 +206,7 @@ def test_user_code_failure_shows_one_sentence_and_their_traceback(loaded, diff_c
 def test_cancel_stops_the_diff(loaded, diff_clients, model_file):
     panel = start_diff(loaded, model_file)
     job = diff_clients["2"].last("diff")
-    panel.cancel_button.click()
+    panel.progress.cancel_button.click()
     assert job.job_id in diff_clients["2"].cancel_requests
     assert panel.summary.text() == "The diff was cancelled." and not panel.is_running()
 

@@ -4,19 +4,18 @@ remembered per architecture, the Keras flavour suggestion and the attach choices
 from __future__ import annotations
 
 import pytest
-from gui_fakes import mlp_variables, variable
+from gui_fakes import mlp_variables, variable, write_model_file
 
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.matching.records import AttachCandidate
-from ckpt_inspector.gui.diff.architecture_picker import (
-    KERAS2_HINT,
+from ckpt_inspector.gui.diff.architecture_fields import (
     ArchitectureFields,
-    ArchitecturePicker,
     RecentArchitectures,
     split_arguments,
     split_source,
     suggest_keras,
 )
+from ckpt_inspector.gui.diff.architecture_picker import KERAS2_HINT, ArchitecturePicker
 
 
 @pytest.fixture
@@ -30,10 +29,7 @@ def picker(qtbot, settings) -> ArchitecturePicker:
 
 @pytest.fixture
 def model_file(tmp_path):
-    path = tmp_path / "models" / "model.py"
-    path.parent.mkdir()
-    path.write_text("def build_model():\n    return None\n", encoding="utf-8")
-    return path
+    return write_model_file(tmp_path / "models" / "model.py")
 
 
 def test_arguments_split_on_top_level_commas_only():

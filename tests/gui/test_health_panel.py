@@ -130,14 +130,14 @@ def test_running_progress_cancel_and_errors(qtbot, panel):
     panel.show_running(CKPT)
     assert panel.is_running()
     assert panel.summary.text() == "Scanning ckpt-2…"
-    assert panel.progress.maximum() == 0  # busy until the first report
+    assert panel.progress.bar.maximum() == 0  # busy until the first report
     panel.show_progress(3, 12, "dense/kernel")
-    assert (panel.progress.value(), panel.progress.maximum()) == (3, 12)
-    assert panel.progress.text() == "3 of 12"
-    assert panel.progress_text.text() == "dense/kernel"
+    assert (panel.progress.bar.value(), panel.progress.bar.maximum()) == (3, 12)
+    assert panel.progress.bar.text() == "3 of 12"
+    assert panel.progress.text.text() == "dense/kernel"
     assert not panel.scan_button.isEnabled()
     with qtbot.waitSignal(panel.cancelRequested):
-        panel.cancel_button.click()
+        panel.progress.cancel_button.click()
     panel.show_cancelled()
     assert not panel.is_running() and panel.scan_button.isEnabled()
     assert panel.summary.text() == "The health scan was cancelled."

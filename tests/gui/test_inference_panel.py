@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fakes import FakeClient
+from gui_fakes import FakeClient, fake_workers, write_model_file
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from test_main_window import FOLDER, open_and_load
 
@@ -34,22 +34,12 @@ SPEC = InputSpec("features", (None, 4), "float32")
 @pytest.fixture
 def infer_clients(monkeypatch) -> dict[str, FakeClient]:
     """The inference workers the controller starts, by Keras flavour."""
-    clients: dict[str, FakeClient] = {}
-
-    def start(_self, keras: str) -> FakeClient:
-        clients[keras] = FakeClient()
-        return clients[keras]
-
-    monkeypatch.setattr(InferenceController, "_start_worker", start)
-    return clients
+    return fake_workers(monkeypatch, InferenceController)
 
 
 @pytest.fixture
 def model_file(tmp_path):
-    path = tmp_path / "models" / "mlp.py"
-    path.parent.mkdir()
-    path.write_text("def build_model():\n    return None\n", encoding="utf-8")
-    return path
+    return write_model_file(tmp_path / "models" / "mlp.py")
 
 
 @pytest.fixture
@@ -98,6 +88,22 @@ def answer_inputs(qtbot, client: FakeClient, specs=(SPEC,)) -> None:
     client.finish(job.job_id, tuple(specs))
 
 
+def ready_to_run(qtbot, window, infer_clients):
+    """Open the dock and answer its request for the model's inputs: the panel and the Keras 3
+    worker."""
+    window.inference.open()
+    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
+    client = infer_clients["3"]
+    answer_inputs(qtbot, client)
+    return window.inference.panel, client
+
+
+def run_past_preflight(panel, client: FakeClient, restored: int = 4, of: int = 4) -> None:
+    """Press Run and answer the diff that checks what would be restored."""
+    panel.run_button.click()
+    client.finish(client.last("diff").job_id, report(restored, of))
+
+
 def test_action_opens_the_dock_tabbed_with_the_diff_and_reads_the_inputs(
     qtbot, loaded, infer_clients, model_file
 ):
@@ -131,11 +137,7 @@ def test_a_full_restore_runs_and_shows_outputs_timings_and_proof(
     qtbot, loaded, infer_clients, tmp_path
 ):
     window = loaded
-    window.inference.open()
-    panel = window.inference.panel
-    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
-    client = infer_clients["3"]
-    answer_inputs(qtbot, client)
+    panel, client = ready_to_run(qtbot, window, infer_clients)
     panel.editor.seed.setValue(1)
     panel.editor.batch.setValue(2)
     panel.other.setCurrentIndex(1)  # A/B with ckpt-1
@@ -156,7 +158,7 @@ def test_a_full_restore_runs_and_shows_outputs_timings_and_proof(
     )
     assert job.kwargs["other"].name == "ckpt-1" and job.kwargs["attach"] is None
     client.progress.emit(job.job_id, 2, 5, "5 more calls for the timing")
-    assert panel.progress.value() == 2 and "timing" in panel.progress_text.text()
+    assert panel.progress.bar.value() == 2 and "timing" in panel.progress.text.text()
     client.finish(job.job_id, result())
     assert not panel.is_running()
     qtbot.waitUntil(lambda: not window.inference.is_busy(), timeout=3000)
@@ -181,14 +183,8 @@ def test_a_full_restore_runs_and_shows_outputs_timings_and_proof(
 
 
 def test_a_partial_restore_asks_before_running(qtbot, loaded, infer_clients):
-    window = loaded
-    window.inference.open()
-    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
-    client = infer_clients["3"]
-    answer_inputs(qtbot, client)
-    panel = window.inference.panel
-    panel.run_button.click()
-    client.finish(client.last("diff").job_id, report(1, 4))
+    panel, client = ready_to_run(qtbot, loaded, infer_clients)
+    run_past_preflight(panel, client, 1, 4)
     assert panel.is_asking() and not panel.is_running()
     assert panel.partial_text.text().startswith("Partial restore: 1 of 4 variables")
     assert not client.jobs("infer")
@@ -196,8 +192,7 @@ def test_a_partial_restore_asks_before_running(qtbot, loaded, infer_clients):
     assert not panel.is_asking() and not client.jobs("infer")
     assert panel.summary.text().startswith("Stopped before running")
 
-    panel.run_button.click()
-    client.finish(client.last("diff").job_id, report(1, 4))
+    run_past_preflight(panel, client, 1, 4)
     panel.run_anyway.click()
     job = client.last("infer")
     client.finish(job.job_id, result(1, 4))
@@ -206,22 +201,15 @@ def test_a_partial_restore_asks_before_running(qtbot, loaded, infer_clients):
 
 
 def test_failures_show_one_sentence_and_the_users_traceback(qtbot, loaded, infer_clients):
-    window = loaded
-    window.inference.open()
-    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
-    client = infer_clients["3"]
-    answer_inputs(qtbot, client)
-    panel = window.inference.panel
-    panel.run_button.click()
-    client.finish(client.last("diff").job_id, report(4, 4))
+    panel, client = ready_to_run(qtbot, loaded, infer_clients)
+    run_past_preflight(panel, client)
     trace = 'File "mlp.py", line 3, in call\n    return layers[3]\nIndexError: out of range'
     client.fail(client.last("infer").job_id, "The model raised IndexError: out of range.", trace)
     assert panel.error() == "The model raised IndexError: out of range."
     assert panel.traceback_text() == trace and panel.outputs.isHidden()
     assert panel.input_error.isHidden()
 
-    panel.run_button.click()
-    client.finish(client.last("diff").job_id, report(4, 4))
+    run_past_preflight(panel, client)
     bad = "Input 'features' must have shape (batch, 4) float32, but the values give (2, 3)."
     client.fail(client.last("infer").job_id, bad)
     assert panel.error() == bad and panel.input_error.text() == bad
@@ -230,13 +218,8 @@ def test_failures_show_one_sentence_and_the_users_traceback(qtbot, loaded, infer
 
 def test_selecting_another_checkpoint_drops_the_run(qtbot, loaded, infer_clients):
     window = loaded
-    window.inference.open()
-    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
-    client = infer_clients["3"]
-    answer_inputs(qtbot, client)
-    panel = window.inference.panel
-    panel.run_button.click()
-    client.finish(client.last("diff").job_id, report(4, 4))
+    panel, client = ready_to_run(qtbot, window, infer_clients)
+    run_past_preflight(panel, client)
     job = client.last("infer")
     window.checkpoints.select(f"{FOLDER}/ckpt-1")
     assert job.job_id in client.cancel_requests
@@ -251,15 +234,10 @@ def test_selecting_another_checkpoint_drops_the_run(qtbot, loaded, infer_clients
 
 
 def test_cancel_asks_the_worker(qtbot, loaded, infer_clients):
-    window = loaded
-    window.inference.open()
-    qtbot.waitUntil(lambda: "3" in infer_clients, timeout=3000)
-    client = infer_clients["3"]
-    answer_inputs(qtbot, client)
-    panel = window.inference.panel
+    panel, client = ready_to_run(qtbot, loaded, infer_clients)
     panel.run_button.click()
     job = client.last("diff")
-    panel.cancel_button.click()
+    panel.progress.cancel_button.click()
     assert job.job_id in client.cancel_requests
     assert panel.summary.text() == "The run was cancelled." and not panel.is_running()
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from gui_fakes import OPT, B, variable
+from gui_fakes import OPT, B, nothing_restored, variable
 from PySide6.QtCore import Qt
 
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.mapping.records import AmbiguousRow, KeyMapping, MappingRow
 from ckpt_inspector.core.mapping.remap import RemapResult
 from ckpt_inspector.core.mapping.rules import MappingRule
-from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchMethod, MatchStatus
+from ckpt_inspector.core.matching.records import DiffReport
 from ckpt_inspector.gui.diff.mapping_delegate import NONE_TEXT, fill_key_combo
 from ckpt_inspector.gui.diff.mapping_draft import MappingDraft, RowStatus
 from ckpt_inspector.gui.diff.mapping_files import check_export, load_mapping, write_mapping
@@ -65,23 +65,7 @@ def checkpoint_variables():
 
 def original_report() -> DiffReport:
     """A Keras 3 model against Keras 2 keys: nothing restores."""
-    model = [
-        DiffEntry(MatchStatus.MISSING, name, model_shape=shape, model_dtype=dtype)
-        for name, (shape, dtype) in MODEL.items()
-    ]
-    unused = [
-        DiffEntry(
-            MatchStatus.UNUSED,
-            checkpoint_key=v.key,
-            checkpoint_shape=v.shape,
-            checkpoint_dtype=v.dtype,
-            role=v.role,
-        )
-        for v in checkpoint_variables()
-    ]
-    return DiffReport(
-        PREFIX, "/models/mlp3.py", "3", MatchMethod.OBJECT_GRAPH, (*model, *unused), "model"
-    )
+    return nothing_restored(PREFIX, "/models/mlp3.py", MODEL, checkpoint_variables())
 
 
 def proposal() -> KeyMapping:

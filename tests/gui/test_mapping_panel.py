@@ -9,14 +9,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from gui_fakes import FakeClient, mlp_variables
+from gui_fakes import (
+    FakeClient,
+    fake_workers,
+    mlp_variables,
+    nothing_restored,
+    write_model_file,
+)
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from test_inference_panel import SPEC, result
 from test_main_window import FOLDER, open_and_load
 
 from ckpt_inspector.core.mapping.records import KeyMapping, MappingRow
 from ckpt_inspector.core.mapping.remap import RemapResult
-from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchMethod, MatchStatus
+from ckpt_inspector.core.matching.records import DiffReport, MatchStatus
 from ckpt_inspector.gui.diff.diff_controller import DiffController
 from ckpt_inspector.gui.diff.mapping_controller import REMAP
 from ckpt_inspector.gui.diff.mapping_draft import RowStatus
@@ -31,54 +37,25 @@ MODEL = {
 WEIGHTS = [v for v in mlp_variables() if v.key.startswith("model/")]
 
 
-def _clients(monkeypatch, controller) -> dict[str, FakeClient]:
-    clients: dict[str, FakeClient] = {}
-
-    def start(_self, keras: str) -> FakeClient:
-        clients[keras] = FakeClient()
-        return clients[keras]
-
-    monkeypatch.setattr(controller, "_start_worker", start)
-    return clients
-
-
 @pytest.fixture
 def diff_clients(monkeypatch):
-    return _clients(monkeypatch, DiffController)
+    return fake_workers(monkeypatch, DiffController)
 
 
 @pytest.fixture
 def infer_clients(monkeypatch):
-    return _clients(monkeypatch, InferenceController)
+    return fake_workers(monkeypatch, InferenceController)
 
 
 @pytest.fixture
 def model_file(tmp_path):
-    path = tmp_path / "models" / "mlp3.py"
-    path.parent.mkdir()
-    path.write_text("def build_model():\n    return None\n", encoding="utf-8")
-    return path
+    return write_model_file(tmp_path / "models" / "mlp3.py")
 
 
 def plain_report(architecture: str) -> DiffReport:
     """Keras 3 names against the fake Keras 2 keys: nothing restores."""
-    model = [
-        DiffEntry(MatchStatus.MISSING, name, model_shape=shape, model_dtype="float32")
-        for name, shape in MODEL.items()
-    ]
-    unused = [
-        DiffEntry(
-            MatchStatus.UNUSED,
-            checkpoint_key=v.key,
-            checkpoint_shape=v.shape,
-            checkpoint_dtype=v.dtype,
-            role=v.role,
-        )
-        for v in mlp_variables()
-    ]
-    return DiffReport(
-        f"{FOLDER}/ckpt-2", architecture, "3", MatchMethod.OBJECT_GRAPH, (*model, *unused), "model"
-    )
+    model = {name: (shape, "float32") for name, shape in MODEL.items()}
+    return nothing_restored(f"{FOLDER}/ckpt-2", architecture, model, mlp_variables())
 
 
 def proposal() -> KeyMapping:
@@ -135,8 +112,8 @@ def test_an_incomplete_diff_offers_a_proposal_that_fills_the_table(
         assert job.kwargs[name] == diff_job.kwargs[name]
     assert window.diff.mapping.is_busy() and window.diff.is_busy()
     client.progress.emit(job.job_id, 1, 3, "Proposing a mapping")
-    assert mapping.progress_text.text() == "Proposing a mapping"
-    assert mapping.progress.format() == "1 of 3"
+    assert mapping.progress.text.text() == "Proposing a mapping"
+    assert mapping.progress.bar.format() == "1 of 3"
 
     report = plain_report(diff_panel.report().architecture)
     with qtbot.waitSignal(window.diff.mapping.busyChanged):
@@ -177,7 +154,7 @@ def test_cancel_and_a_new_diff_drop_the_mapping(qtbot, diffed, diff_clients, mod
     diff_panel, mapping = window.diff.panel, window.diff.mapping.panel
     diff_panel.propose_button.click()
     job = client.last("remap")
-    mapping.cancel_button.click()
+    mapping.progress.cancel_button.click()
     assert job.job_id in client.cancel_requests
     assert not mapping.is_running() and mapping.message_text() == "The proposal was cancelled."
     assert not window.diff.mapping.is_busy()
@@ -212,7 +189,7 @@ def test_inference_runs_through_the_mapping(qtbot, diffed, diff_clients, infer_c
     preflight = client.last("remap")
     assert preflight.channel == PREFLIGHT
     assert preflight.kwargs["mapping"] == mapping.mapping() == proposal()
-    assert "through the key mapping" in panel.progress_text.text()
+    assert "through the key mapping" in panel.progress.text.text()
     report = plain_report(window.diff.panel.report().architecture)
     through = mapping.draft().applied_report()
     client.finish(preflight.job_id, RemapResult(proposal(), through, report))

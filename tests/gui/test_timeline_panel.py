@@ -165,14 +165,14 @@ def test_window_runs_the_job_and_shows_the_result(window, fake_client, result):
     assert job.kwargs == {"records": listing.checkpoints, "folder": listing.folder}
     assert window.timeline.panel.is_running()
     fake_client.progress.emit(job.job_id, 3, 10, "Reading hidden/kernel in ckpt-3")
-    assert window.timeline.panel.progress.value() == 3
+    assert window.timeline.panel.progress.bar.value() == 3
     fake_client.finish(job.job_id, result)
     assert not window.timeline.panel.is_running()
     assert window.timeline.panel.timeline() is result
     # Cancel from the panel reaches the worker.
     window.timeline.run()
     job = fake_client.last("timeline")
-    window.timeline.panel.cancel_button.click()
+    window.timeline.panel.progress.cancel_button.click()
     assert job.job_id in fake_client.cancel_requests
     assert "cancelled" in window.timeline.panel.summary.text()
 

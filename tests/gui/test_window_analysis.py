@@ -240,7 +240,7 @@ def test_health_scan_runs_shows_findings_and_navigates(qtbot, loaded, fake_clien
     assert loaded.health_dock.isVisible()
     panel = loaded.health
     fake_client.progress.emit(job.job_id, 2, 8, "sequential/dense/bias")
-    assert panel.progress.value() == 2 and panel.progress.maximum() == 8
+    assert panel.progress.bar.value() == 2 and panel.progress.bar.maximum() == 8
 
     report = health_report(
         job.kwargs["record"].prefix,
@@ -268,7 +268,7 @@ def test_cancel_the_scan_from_the_panel(qtbot, loaded, fake_client):
     loaded.health_scan()
     job = fake_client.last("health_scan")
     with qtbot.waitSignal(loaded.loadingFinished):
-        loaded.health.cancel_button.click()
+        loaded.health.progress.cancel_button.click()
     assert job.job_id in fake_client.cancel_requests
     assert loaded.health.summary.text() == "The health scan was cancelled."
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import metadata
 
 import pytest
-from gui_fakes import FakeClient
+from gui_fakes import FakeClient, fake_workers, write_model_file
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
@@ -346,16 +346,9 @@ def test_worker_log_follows_lines_copies_and_clears(qtbot, window, fake_client):
 def test_worker_log_offers_the_diff_workers_once_started(
     qtbot, window, fake_client, monkeypatch, tmp_path
 ):
-    diff_clients: dict[str, FakeClient] = {}
-
-    def start(_self, keras: str) -> FakeClient:
-        diff_clients[keras] = FakeClient()
-        return diff_clients[keras]
-
-    monkeypatch.setattr(DiffController, "_start_worker", start)
+    diff_clients = fake_workers(monkeypatch, DiffController)
     open_and_load(qtbot, window, fake_client)
-    model_file = tmp_path / "mlp.py"
-    model_file.write_text("def build_model():\n    return None\n", encoding="utf-8")
+    model_file = write_model_file(tmp_path / "mlp.py")
     log = window.worker_log.log
     assert log.sources() == ["Browsing worker"]
     start_diff(window, model_file, keras="3")

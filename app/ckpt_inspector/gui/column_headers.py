@@ -1,8 +1,9 @@
-"""Header and flags shared by the read-only table models (variables, health findings).
+"""Header, column count and flags shared by the table models over named columns (variables,
+health findings, diff entries, timeline, key mapping).
 
-They show named columns, numbers right-aligned, and rows that can be selected but not edited;
-a mixin keeps that in one place. It must come before the Qt base class
-so that its methods override Qt's virtuals.
+They show named columns, numbers right-aligned, and (but for the key mapping's table) rows that
+can be selected but not edited; mixins keep that in one place. They must come before the Qt
+base class so that their methods override Qt's virtuals.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from ckpt_inspector.gui import theme
-from ckpt_inspector.gui.theme import ModelIndex
+from ckpt_inspector.gui.theme import NO_INDEX, ModelIndex
 
 
-class ReadOnlyColumnsMixin:
+class ColumnsMixin:
     COLUMNS: tuple[str, ...] = ()
     RIGHT_ALIGNED: frozenset[int] = frozenset()  # columns holding numbers
+
+    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
+        """``COLUMNS``; none under a row (a flat table; tree models override this)."""
+        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -28,6 +33,8 @@ class ReadOnlyColumnsMixin:
             return theme.RIGHT if section in self.RIGHT_ALIGNED else theme.LEFT
         return None
 
+
+class ReadOnlyColumnsMixin(ColumnsMixin):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags

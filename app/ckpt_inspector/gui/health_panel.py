@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from ckpt_inspector.core.records import CheckpointRecord
 from ckpt_inspector.core.statistics.records import HealthFinding, HealthReport
-from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.health_model import HealthFilterProxy, HealthFindingsModel, summary_text
+from ckpt_inspector.gui.job_progress import JobProgress
+from ckpt_inspector.gui.outcome import SummaryLabel
 from ckpt_inspector.gui.record_table import record_table_view
 
 IDLE_TEXT = (
@@ -49,22 +49,16 @@ class HealthPanel(QWidget):
         self.show_idle()
 
     def _build(self) -> None:
-        self.summary = QLabel(IDLE_TEXT, objectName="healthSummary", wordWrap=True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = SummaryLabel("healthSummary", IDLE_TEXT)
         self.scan_button = QPushButton("Scan")
         self.scan_button.setToolTip("Scan the selected checkpoint (Ctrl+H)")
         self.scan_button.clicked.connect(self.scanRequested)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the scan; the worker stays up")
-        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.progress = JobProgress("Stop the scan; the worker stays up")
+        self.progress.cancel_button.clicked.connect(self.cancelRequested)
         header = QHBoxLayout()
         header.addWidget(self.summary, 1)
         header.addWidget(self.scan_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
-
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress_text = QLabel(objectName="mutedText")
+        header.addWidget(self.progress.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.filter_edit = QLineEdit(objectName="healthFilter")
         self.filter_edit.setPlaceholderText("Filter findings by variable, problem or message")
@@ -89,8 +83,8 @@ class HealthPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(header)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_text)
+        layout.addWidget(self.progress.bar)
+        layout.addWidget(self.progress.text)
         layout.addLayout(filter_row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.skipped)
@@ -110,33 +104,28 @@ class HealthPanel(QWidget):
         return self._report
 
     def is_running(self) -> bool:
-        return not self.progress.isHidden()
+        return self.progress.is_running()
 
     def show_idle(self) -> None:
         self._set_report(None)
-        self._set_summary(IDLE_TEXT)
+        self.summary.set_summary(IDLE_TEXT)
         self._set_running(False)
 
     def show_running(self, checkpoint: CheckpointRecord) -> None:
         self._checkpoint = checkpoint
         self._set_report(None)
-        self._set_summary(f"Scanning {checkpoint.name}…")
-        self.progress.setRange(0, 0)
-        self.progress_text.setText("")
+        self.summary.set_summary(f"Scanning {checkpoint.name}…")
+        self.progress.start()
         self._set_running(True)
 
     def show_progress(self, done: int, total: int, text: str = "") -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{formatting.count(done)} of {formatting.count(total)}")
-        self.progress_text.setText(text)
+        self.progress.show_progress(done, total, text)
 
     def show_report(self, report: HealthReport) -> None:
         self._set_running(False)
         self._set_report(report)
         name = self._checkpoint.name if self._checkpoint is not None else report.checkpoint
-        self._set_summary(summary_text(report, name), level="ok" if not report.findings else "")
+        self.summary.set_summary(summary_text(report, name), level="" if report.findings else "ok")
         if report.skipped:
             shown = ", ".join(report.skipped[:5]) + (" …" if len(report.skipped) > 5 else "")
             self.skipped.setText(f"Not scanned: {shown}")
@@ -145,12 +134,12 @@ class HealthPanel(QWidget):
     def show_error(self, message: str) -> None:
         self._set_running(False)
         self._set_report(None)
-        self._set_summary(message, level="error")
+        self.summary.set_summary(message, level="error")
 
     def show_cancelled(self) -> None:
         self._set_running(False)
         self._set_report(None)
-        self._set_summary("The health scan was cancelled.")
+        self.summary.set_summary("The health scan was cancelled.")
 
     def select_row(self, row: int) -> HealthFinding | None:
         """Select the ``row``-th finding as shown (sorted, filtered); returns it."""
@@ -174,14 +163,8 @@ class HealthPanel(QWidget):
             widget.setVisible(has_findings)
         self.skipped.hide()
 
-    def _set_summary(self, text: str, *, level: str = "") -> None:
-        self.summary.setText(text)
-        theme.set_style_property(self.summary, "level", level)
-
     def _set_running(self, running: bool) -> None:
-        self.progress.setVisible(running)
-        self.progress_text.setVisible(running)
-        self.cancel_button.setVisible(running)
+        self.progress.set_running(running)
         self.scan_button.setEnabled(not running)
 
     # -- slots ---------------------------------------------------------------------------------

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMainWindow
 
 from ckpt_inspector.core.records import CheckpointRecord
 from ckpt_inspector.core.statistics.records import HealthFinding, HealthReport
+from ckpt_inspector.gui.docks import bottom_dock, dock_action
 from ckpt_inspector.gui.health_panel import HealthPanel
 from ckpt_inspector.gui.job_channels import JobChannels
+from ckpt_inspector.gui.scan_controller import ScanController
 
 CHANNEL = "health"
-DOCK_HEIGHT = 220
 
 
-class HealthScan(QObject):
+class HealthScan(ScanController):
     findingActivated = Signal(object, object)  # CheckpointRecord scanned, HealthFinding
+
+    CHANNEL = CHANNEL
+    DOCK_HEIGHT = 220
 
     def __init__(
         self,
@@ -32,29 +35,23 @@ class HealthScan(QObject):
         submit: Callable[..., int],
         cancel: Callable[[int], None],
     ) -> None:
-        super().__init__(window)
-        self._window = window
-        self._jobs = jobs
-        self._submit = submit
-        self._cancel = cancel
+        super().__init__(window, jobs, submit, cancel)
         self._selected: Callable[[], CheckpointRecord | None] = lambda: None
         self.panel = HealthPanel()
         self.panel.scanRequested.connect(self._on_scan_requested)
         self.panel.cancelRequested.connect(self._on_cancel_requested)
         self.panel.findingActivated.connect(self._on_finding_activated)
-        self.dock = QDockWidget("Health scan", window, objectName="healthDock")
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()  # until a scan is run
-        self.dock.toggleViewAction().setText("Show Health Findings")
-        self.action = QAction("&Health Scan", window)
-        self.action.setShortcut(QKeySequence("Ctrl+H"))
-        self.action.setToolTip(
-            "Read every variable of the selected checkpoint and list NaN/Inf, all-zero "
-            "tensors, dead rows and columns, and extreme norms"
+        self.dock = bottom_dock(
+            window, "Health scan", "healthDock", self.panel, toggle_text="Show Health Findings"
         )
-        self.action.triggered.connect(self._on_scan_requested)
-        window.addAction(self.action)  # the shortcut works with the menu bar hidden too
+        self.action = dock_action(
+            window,
+            "&Health Scan",
+            "Ctrl+H",
+            "Read every variable of the selected checkpoint and list NaN/Inf, all-zero "
+            "tensors, dead rows and columns, and extreme norms",
+            self._on_scan_requested,
+        )
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -72,18 +69,9 @@ class HealthScan(QObject):
         return True
 
     def scan(self, checkpoint: CheckpointRecord) -> None:
-        if self.dock.isHidden():
-            self.dock.show()
-            self._window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-        self.dock.raise_()
+        self._raise_dock()
         self.panel.show_running(checkpoint)
         self._submit(CHANNEL, "health_scan", f"Scanning {checkpoint.name}…", record=checkpoint)
-
-    def owns(self, channel: str | None) -> bool:
-        return channel == CHANNEL
-
-    def progress(self, done: int, total: int, text: str) -> None:
-        self.panel.show_progress(done, total, text)
 
     def finished(self, result: object) -> None:
         if isinstance(result, HealthReport):
@@ -91,21 +79,10 @@ class HealthScan(QObject):
         else:
             self.panel.show_error(f"The scan returned {type(result).__name__}, not a report.")
 
-    def failed(self, message: str) -> None:
-        self.panel.show_error(message)
-
-    def cancelled(self) -> None:
-        self.panel.show_cancelled()
-
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_scan_requested(self) -> None:
         self.scan_selected()
-
-    def _on_cancel_requested(self) -> None:
-        job_id = self._jobs.job_of(CHANNEL)
-        if job_id is not None:
-            self._cancel(job_id)
 
     def _on_finding_activated(self, finding: HealthFinding) -> None:
         scanned = self.panel.checkpoint()

@@ -1,4 +1,5 @@
-"""A read-only table of records (health findings, diff entries), its filter proxy and its view.
+"""A read-only table of records (variables, health findings, diff entries), its filter proxy and
+its view.
 
 The model holds a list of frozen records and, per row, the lower-cased text the filter box
 searches, built once when the records are set. The proxy keeps the rows whose text holds every
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -70,9 +72,6 @@ class RecordTableModel(ReadOnlyColumnsMixin, QAbstractTableModel, Generic[R]):
     def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._records)
 
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -82,8 +81,9 @@ class RecordTableModel(ReadOnlyColumnsMixin, QAbstractTableModel, Generic[R]):
         return self.record_data(record, index.column(), role)
 
 
-class RecordFilterProxy(QSortFilterProxyModel, Generic[R]):
-    """Every whitespace-separated term of ``set_text`` must occur in a row's search text."""
+class TermFilterProxy(QSortFilterProxyModel):
+    """Keeps the rows whose search text holds every whitespace-separated term of ``set_text``;
+    subclasses say what a row's text is and call ``matches`` from ``filterAcceptsRow``."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,18 +95,29 @@ class RecordFilterProxy(QSortFilterProxyModel, Generic[R]):
         if terms != self._terms:
             self._change(lambda: setattr(self, "_terms", terms))
 
-    def record_at(self, index: ModelIndex) -> R | None:
-        return self.sourceModel().record_at(self.mapToSource(index))
+    def has_terms(self) -> bool:
+        return bool(self._terms)
 
-    def shown_records(self) -> list[R]:
-        """The records in the order the proxy shows them (sorted, filtered)."""
-        return [self.record_at(self.index(row, 0)) for row in range(self.rowCount())]
+    def matches(self, haystack: str) -> bool:
+        """Every term occurs in ``haystack`` (lower-cased by the caller)."""
+        return all(term in haystack for term in self._terms)
 
     def _change(self, apply: Callable[[], object]) -> None:
         # invalidateFilter() is deprecated since Qt 6.10; begin/endFilterChange replace it.
         self.beginFilterChange()
         apply()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+
+class RecordFilterProxy(TermFilterProxy, Generic[R]):
+    """Also sorts through the records themselves (``sort_key``), never ``data()``."""
+
+    def record_at(self, index: ModelIndex) -> R | None:
+        return self.sourceModel().record_at(self.mapToSource(index))
+
+    def shown_records(self) -> list[R]:
+        """The records in the order the proxy shows them (sorted, filtered)."""
+        return [self.record_at(self.index(row, 0)) for row in range(self.rowCount())]
 
     # -- for subclasses ------------------------------------------------------------------------
 
@@ -126,8 +137,7 @@ class RecordFilterProxy(QSortFilterProxyModel, Generic[R]):
         model: RecordTableModel[R] = self.sourceModel()
         if not self.accepts(model.record(source_row)):
             return False
-        haystack = model.haystack(source_row)
-        return all(term in haystack for term in self._terms)
+        return self.matches(model.haystack(source_row))
 
     def lessThan(
         self,
@@ -139,18 +149,25 @@ class RecordFilterProxy(QSortFilterProxyModel, Generic[R]):
         return self.sort_key(a, left.column()) < self.sort_key(b, left.column())
 
 
-def record_table_view(proxy: RecordFilterProxy, object_name: str, sort_column: int) -> QTableView:
-    """A compact view of ``proxy``: rows selected one at a time, never edited, sorted by
-    ``sort_column`` until a header is clicked."""
+def compact_table_view(model: QAbstractItemModel, object_name: str) -> QTableView:
+    """A compact view of ``model``: whole rows selected, never edited, no grid, no row
+    numbers, 22-pixel rows."""
     view = QTableView(objectName=object_name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
     view.setShowGrid(False)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(22)
+    return view
+
+
+def record_table_view(proxy: RecordFilterProxy, object_name: str, sort_column: int) -> QTableView:
+    """A compact view of ``proxy``: rows selected one at a time, sorted by ``sort_column``
+    until a header is clicked."""
+    view = compact_table_view(proxy, object_name)
+    view.setSortingEnabled(True)
+    view.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     return view

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush
 
 from ckpt_inspector.core.records import VariableRecord, VariableRole
 from ckpt_inspector.gui import formatting, theme
-from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
-from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, SORT_ROLE, ModelIndex
+from ckpt_inspector.gui.record_table import RecordTableModel
+from ckpt_inspector.gui.theme import SORT_ROLE, ModelIndex
 
 
 def order_with_slots(records: Iterable[VariableRecord]) -> list[VariableRecord]:
@@ -55,35 +55,24 @@ def role_brush(role: VariableRole) -> QBrush | None:
     return None
 
 
-class VariableTableModel(ReadOnlyColumnsMixin, QAbstractTableModel):
+class VariableTableModel(RecordTableModel[VariableRecord]):
     COLUMNS = ("Key", "Name", "Shape", "Dtype", "Bytes", "Role")
     KEY, NAME, SHAPE, DTYPE, BYTES, ROLE = range(6)
     RIGHT_ALIGNED = frozenset({BYTES})
     _MONOSPACE = (KEY, SHAPE, DTYPE)
 
+    haystack_of = staticmethod(haystack)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._records: list[VariableRecord] = []
-        self._haystacks: list[str] = []
         self._by_key: dict[str, VariableRecord] = {}
 
     # -- public API ----------------------------------------------------------------------------
 
     def set_variables(self, records: Iterable[VariableRecord]) -> None:
-        self.beginResetModel()
-        self._records = order_with_slots(records)
-        self._haystacks = [haystack(r) for r in self._records]
-        self._by_key = {r.key: r for r in self._records}
-        self.endResetModel()
-
-    def records(self) -> list[VariableRecord]:
-        return list(self._records)
-
-    def record(self, row: int) -> VariableRecord:
-        return self._records[row]
-
-    def record_at(self, index: ModelIndex) -> VariableRecord | None:
-        return self._records[index.row()] if index.isValid() else None
+        ordered = order_with_slots(records)
+        self._by_key = {r.key: r for r in ordered}
+        self.set_records(ordered)
 
     def row_of(self, key: str) -> int:
         for row, record in enumerate(self._records):
@@ -93,27 +82,15 @@ class VariableTableModel(ReadOnlyColumnsMixin, QAbstractTableModel):
 
     def filter_item(self, source_row: int, _source_parent: ModelIndex) -> tuple[str, VariableRole]:
         """What the filter proxy needs, without going through ``data()`` (10,000 rows)."""
-        return self._haystacks[source_row], self._records[source_row].role
+        return self.haystack(source_row), self._records[source_row].role
 
-    # -- Qt overrides --------------------------------------------------------------------------
+    # -- cell contents -------------------------------------------------------------------------
 
-    def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        record = self._records[index.row()]
-        column = index.column()
+    def record_data(self, record: VariableRecord, column: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(record, column)
         if role == SORT_ROLE:
             return self._sort_value(record, column)
-        if role == RECORD_ROLE:
-            return record
         if role == Qt.ItemDataRole.FontRole and column in self._MONOSPACE:
             return theme.monospace_font()
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -125,8 +102,6 @@ class VariableTableModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(record, column)
         return None
-
-    # -- cell contents -------------------------------------------------------------------------
 
     def _display(self, record: VariableRecord, column: int) -> str:
         if column == self.KEY:

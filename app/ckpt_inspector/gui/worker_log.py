@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ckpt_inspector.gui import theme
+from ckpt_inspector.gui.docks import bottom_dock, raise_dock
 
 DOCK_HEIGHT = 260
 MAX_LINES = 5000  # as many as WorkerClient keeps
@@ -122,14 +122,8 @@ class WorkerLogDock:
     def __init__(self, window: QMainWindow) -> None:
         self._window = window
         self.log = WorkerLog()
-        self.dock = QDockWidget("Worker Log", window, objectName="workerLogDock")
-        self.dock.setWidget(self.log)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()
+        self.dock = bottom_dock(window, "Worker Log", "workerLogDock", self.log)
 
     def open(self) -> None:
-        if self.dock.isHidden():
-            self.dock.show()
-            self._window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-        self.dock.raise_()
+        raise_dock(self._window, self.dock, DOCK_HEIGHT)
         self.log.view.setFocus(Qt.FocusReason.OtherFocusReason)

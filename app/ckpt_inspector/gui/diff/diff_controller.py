@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ckpt_inspector.core.architecture.spec import ModelSpec
@@ -28,11 +26,13 @@ from ckpt_inspector.core.matching.records import DiffEntry, DiffReport
 from ckpt_inspector.core.records import CheckpointContents, CheckpointRecord
 from ckpt_inspector.core.statistics.records import HistogramOptions, TensorStats
 from ckpt_inspector.gui import theme
-from ckpt_inspector.gui.diff.architecture_picker import suggest_keras
+from ckpt_inspector.gui.diff.architecture_fields import suggest_keras
 from ckpt_inspector.gui.diff.mapping_controller import MappingController
+from ckpt_inspector.gui.docks import bottom_dock, dock_action, raise_dock
 from ckpt_inspector.gui.job_channels import JobChannels
 from ckpt_inspector.gui.lazy_page import LazyPage
 from ckpt_inspector.gui.worker_client import WorkerClient
+from ckpt_inspector.gui.worker_pool import NoStatus, WorkerPool, connect_channels, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,6 @@ DOCK_HEIGHT = 420
 HISTOGRAM_OPTIONS = HistogramOptions(bins=48)
 
 ClientFactory = Callable[[str], Any]  # keras flavour -> a started WorkerClient
-
-
-class _NoStatus:
-    """The status-bar corner is keyed by the browsing worker's job ids; the diff panel shows
-    its own progress and Cancel, so its channels report to nobody."""
-
-    def start(self, job_id: int, text: str) -> None:
-        pass
-
-    def finish(self, job_id: int) -> None:
-        pass
 
 
 class DiffController(QObject):
@@ -76,9 +65,8 @@ class DiffController(QObject):
         self._settings = settings
         self._tab_with = tab_with
         self._client_factory = client_factory
-        self._main = JobChannels(client, _NoStatus())  # type: ignore[arg-type]
-        self._clients: dict[str, Any] = {}
-        self._jobs: dict[str, JobChannels] = {}
+        self._main = JobChannels(client, NoStatus())  # type: ignore[arg-type]
+        self._workers = WorkerPool(self._start_client, **self._callbacks())
         self._selected: CheckpointRecord | None = None
         self._contents: CheckpointContents | None = None
         self._suggested_for: str | None = None  # the checkpoint the Keras suggestion is for
@@ -91,25 +79,28 @@ class DiffController(QObject):
         self._was_busy = False
         self._stats_timer = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
         self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
-        self._connect(client, self._main)
-        self.mapping = MappingController(self, self.worker)  # the report's "Key mapping" tab
+        connect_channels(client, self._main, **self._callbacks())
+        # The report's "Key mapping" tab; its jobs run on the diff workers.
+        self.mapping = MappingController(self, self._workers.worker)
         self.mapping.busyChanged.connect(self._on_mapping_busy_changed)
 
         self.page = LazyPage(self._build_panel)
-        self.dock = QDockWidget("Diff against model", window, objectName="diffDock")
-        self.dock.setWidget(self.page)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()  # until the action is used
-        self.dock.toggleViewAction().setText("Show Diff against Model")
-        self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
-        self.action = QAction("&Diff against Model…", window)
-        self.action.setShortcut(QKeySequence("Ctrl+D"))
-        self.action.setToolTip(
-            "Check which variables of a model (a .py, .keras or config file, a SavedModel or "
-            "a keras.applications name) a restore of the selected checkpoint would load"
+        self.dock = bottom_dock(
+            window,
+            "Diff against model",
+            "diffDock",
+            self.page,
+            toggle_text="Show Diff against Model",
         )
-        self.action.triggered.connect(self._on_action_triggered)
-        window.addAction(self.action)  # the shortcut works with the menu bar hidden too
+        self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
+        self.action = dock_action(
+            window,
+            "&Diff against Model…",
+            "Ctrl+D",
+            "Check which variables of a model (a .py, .keras or config file, a SavedModel or "
+            "a keras.applications name) a restore of the selected checkpoint would load",
+            self._on_action_triggered,
+        )
 
     def _build_panel(self):
         from ckpt_inspector.gui.diff.diff_panel import DiffPanel  # imports pyqtgraph
@@ -146,13 +137,7 @@ class DiffController(QObject):
 
     def open(self, *, focus: bool = True) -> None:
         """Show the dock (tabbed with the health findings when they are up)."""
-        if self.dock.isHidden():
-            tab_with = self._tab_with
-            if tab_with is not None and tab_with.isVisible() and not tab_with.isFloating():
-                self._window.tabifyDockWidget(tab_with, self.dock)
-            self.dock.show()
-            self._window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-        self.dock.raise_()
+        raise_dock(self._window, self.dock, DOCK_HEIGHT, tab_with=self._tab_with)
         # A widget added to a shown layout is shown by a queued call; show it now instead,
         # so that what follows (focus, a --model run) finds it on screen.
         self.panel.show()
@@ -173,8 +158,7 @@ class DiffController(QObject):
             return
         running = panel.checkpoint() if panel.is_running() else None
         if running is not None and (checkpoint is None or checkpoint.prefix != running.prefix):
-            for jobs in self._jobs.values():
-                jobs.drop(DIFF)
+            self._workers.drop(DIFF)
             panel.show_dropped(checkpoint)
         if not same:
             panel.picker.set_attach_candidates(())
@@ -229,14 +213,13 @@ class DiffController(QObject):
         if checkpoint is None:
             panel.show_error("Select a checkpoint on the left to diff it against the model.")
             return False
-        for jobs in self._jobs.values():
-            jobs.drop(DIFF)
-            jobs.drop(MODEL_STATS)
+        self._workers.drop(DIFF, MODEL_STATS)
         self._main.drop(CHECKPOINT_STATS)
         panel.picker.remember()
         self._running_spec, self._running_attach = spec, attach
         panel.show_running(checkpoint, spec.source, spec.keras)
-        self._jobs_for(spec.keras).submit(
+        self._workers.submit(
+            spec.keras,
             DIFF,
             "diff",
             f"Diffing {checkpoint.name}…",
@@ -248,10 +231,7 @@ class DiffController(QObject):
         return True
 
     def cancel(self) -> None:
-        for keras, jobs in self._jobs.items():
-            job_id = jobs.job_of(DIFF)
-            if job_id is not None:
-                self._clients[keras].cancel(job_id)
+        self._workers.cancel(DIFF)
 
     def report(self) -> DiffReport | None:
         return self._report
@@ -263,18 +243,13 @@ class DiffController(QObject):
         return (
             self._stats_timer.isActive()
             or self._main.is_waiting()
-            or any(jobs.is_waiting() for jobs in self._jobs.values())
+            or self._workers.is_waiting()
             or self.mapping.is_busy()
         )
 
     def client(self, keras: str) -> Any | None:
         """The diff worker of a flavour, if it was started."""
-        return self._clients.get(keras)
-
-    def worker(self, keras: str) -> Any:
-        """The diff worker of a flavour, started if it was not (the mapping's jobs run there)."""
-        self._jobs_for(keras)
-        return self._clients[keras]
+        return self._workers.client(keras)
 
     def current_mapping(self, record: CheckpointRecord, spec: ModelSpec):
         """The key mapping inference should restore ``record`` into ``spec`` through, if any."""
@@ -282,35 +257,27 @@ class DiffController(QObject):
 
     def shutdown(self) -> None:
         self._stats_timer.stop()
-        for client in self._clients.values():
-            client.shutdown()
+        self._workers.shutdown()
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def _start_worker(self, keras: str) -> WorkerClient:
-        client = WorkerClient(self, keras=keras)
-        client.start()
-        return client
-
-    def _jobs_for(self, keras: str) -> JobChannels:
-        jobs = self._jobs.get(keras)
-        if jobs is None:
-            factory = self._client_factory or self._start_worker
-            client = factory(keras)
-            jobs = JobChannels(client, _NoStatus())  # type: ignore[arg-type]
-            self._clients[keras] = client
-            self._jobs[keras] = jobs
-            self._connect(client, jobs)
-            self.workerStarted.emit(keras, client)
-        return jobs
-
-    def _connect(self, client: Any, jobs: JobChannels) -> None:
+    def _callbacks(self) -> dict[str, Callable[..., None]]:
         # Each client's answers are read against its own channels: job ids of two worker
         # processes overlap.
-        client.progress.connect(partial(self._on_job_progress, jobs))
-        client.finished.connect(partial(self._on_job_finished, jobs))
-        client.failed.connect(partial(self._on_job_failed, jobs))
-        client.cancelled.connect(partial(self._on_job_cancelled, jobs))
+        return dict(
+            progress=self._on_job_progress,
+            finished=self._on_job_finished,
+            failed=self._on_job_failed,
+            cancelled=self._on_job_cancelled,
+        )
+
+    def _start_client(self, keras: str) -> Any:
+        client = (self._client_factory or self._start_worker)(keras)
+        self.workerStarted.emit(keras, client)
+        return client
+
+    def _start_worker(self, keras: str) -> WorkerClient:
+        return start_worker(self, keras)
 
     def _request_stats(self) -> None:
         entry, report, spec = self._entry, self._report, self._report_spec
@@ -331,7 +298,8 @@ class DiffController(QObject):
             )
         if entry.model:
             histograms.model.show_message("Reading the model's initial values…")
-            self._jobs_for(spec.keras).submit(
+            self._workers.submit(
+                spec.keras,
                 MODEL_STATS,
                 "model_variable_stats",
                 f"Reading {entry.model}…",
@@ -426,8 +394,7 @@ class DiffController(QObject):
     def _on_entry_selected(self, entry: DiffEntry | None) -> None:
         self._entry = entry
         self._main.drop(CHECKPOINT_STATS)
-        for jobs in self._jobs.values():
-            jobs.drop(MODEL_STATS)
+        self._workers.drop(MODEL_STATS)
         panel = self.panel
         histograms = panel.histograms
         if entry is None:

@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -37,7 +35,7 @@ from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.matching.markdown import attach_text
 from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchStatus
 from ckpt_inspector.core.records import CheckpointRecord
-from ckpt_inspector.gui import formatting, theme
+from ckpt_inspector.gui import formatting
 from ckpt_inspector.gui.diff.architecture_picker import ArchitecturePicker
 from ckpt_inspector.gui.diff.diff_export import JSON, MARKDOWN, suggested_name, write_report
 from ckpt_inspector.gui.diff.diff_histograms import DiffHistograms
@@ -47,6 +45,8 @@ from ckpt_inspector.gui.diff.diff_model import (
     count_by_status,
     is_leftover,
 )
+from ckpt_inspector.gui.job_progress import JobProgress
+from ckpt_inspector.gui.outcome import SummaryLabel, TracebackBox, set_message
 from ckpt_inspector.gui.record_table import record_table_view
 
 log = logging.getLogger(__name__)
@@ -98,25 +98,19 @@ class DiffPanel(QWidget):
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Diff the selected checkpoint against this architecture")
         self.run_button.clicked.connect(self.runRequested)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip(
-            "Stop the diff; a model that does not stop is ended with its worker"
+        self.progress = JobProgress(
+            "Stop the diff; a model that does not stop is ended with its worker", keep_text=True
         )
-        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.progress.cancel_button.clicked.connect(self.cancelRequested)
         buttons = QVBoxLayout()
         buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress.cancel_button)
         buttons.addStretch(1)
         header = QHBoxLayout()
         header.addWidget(self.picker, 1)
         header.addLayout(buttons)
 
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress_text = QLabel(objectName="mutedText")
-
-        self.summary = QLabel(objectName="diffSummary", wordWrap=True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = SummaryLabel("diffSummary")
         # Shown when variables stay unrestored; the "Key mapping" tab is added by its controller.
         self.propose_button = QPushButton("Propose key mapping", objectName="proposeMapping")
         self.propose_button.setToolTip("Pair the checkpoint's weights with the model's variables")
@@ -125,10 +119,7 @@ class DiffPanel(QWidget):
         self.stale = QLabel(objectName="noteText", wordWrap=True)
         self.notes = QLabel(objectName="noteText", wordWrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.traceback = QPlainTextEdit(objectName="userTraceback")
-        self.traceback.setReadOnly(True)
-        self.traceback.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.traceback.setFont(theme.monospace_font())
+        self.traceback = TracebackBox()
         self.traceback.setMinimumHeight(80)
 
         self.status_buttons = QButtonGroup(self)
@@ -177,8 +168,8 @@ class DiffPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(header)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_text)
+        layout.addWidget(self.progress.bar)
+        layout.addWidget(self.progress.text)
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(self.propose_button)
@@ -225,43 +216,39 @@ class DiffPanel(QWidget):
         return self._checkpoint
 
     def is_running(self) -> bool:
-        return not self.progress.isHidden()
+        return self.progress.is_running()
 
     def error(self) -> str:
-        return self.summary.text() if self.summary.property("level") == "error" else ""
+        return self.summary.error()
 
     def traceback_text(self) -> str:
-        return self.traceback.toPlainText() if not self.traceback.isHidden() else ""
+        return self.traceback.shown_text()
 
     def show_idle(self) -> None:
         self._checkpoint = None
         self._set_report(None)
-        self._set_summary("")
+        self.summary.set_summary("")
         self._set_about(IDLE_TEXT)
         self._set_running(False)
 
     def show_running(self, checkpoint: CheckpointRecord, architecture: str, keras: str) -> None:
         self._checkpoint = checkpoint
         self._set_report(None)
-        self._set_summary(f"Diffing {checkpoint.name} against {architecture_name(architecture)}…")
+        self.summary.set_summary(
+            f"Diffing {checkpoint.name} against {architecture_name(architecture)}…"
+        )
         self._set_about("")
-        self.progress.setRange(0, 0)
-        self.progress_text.setText(f"Starting the Keras {keras} worker and building the model…")
+        self.progress.start(f"Starting the Keras {keras} worker and building the model…")
         self._set_running(True)
 
     def show_progress(self, done: int, total: int, text: str = "") -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{formatting.count(done)} of {formatting.count(total)}")
-        if text:
-            self.progress_text.setText(text)
+        self.progress.show_progress(done, total, text)
 
     def show_report(self, report: DiffReport) -> None:
         self._set_running(False)
         self._set_report(report)
         level = "ok" if report.complete else ("error" if report.restored == 0 else "warning")
-        self._set_summary(report.summary_sentence(), level=level)
+        self.summary.set_summary(report.summary_sentence(), level=level)
         self.propose_button.setVisible(not report.complete)
         self._update_about()
         self.notes.setText("\n".join(f"⚠ {note}" for note in report.notes))
@@ -272,16 +259,14 @@ class DiffPanel(QWidget):
     def show_error(self, message: str, details: str = "") -> None:
         self._set_running(False)
         self._set_report(None)
-        self._set_summary(message, level="error")
+        self.summary.set_summary(message, level="error")
         self._set_about("")
-        self.traceback.setPlainText(details.rstrip())
-        self.traceback.setVisible(bool(details.strip()))
-        self.filler.setVisible(self.traceback.isHidden())
+        self.filler.setVisible(not self.traceback.show_details(details))
 
     def show_cancelled(self) -> None:
         self._set_running(False)
         self._set_report(None)
-        self._set_summary("The diff was cancelled.")
+        self.summary.set_summary("The diff was cancelled.")
         self._set_about("")
 
     def show_dropped(self, selected: CheckpointRecord | None) -> None:
@@ -289,7 +274,7 @@ class DiffPanel(QWidget):
         name = self._checkpoint.name if self._checkpoint is not None else "another checkpoint"
         self.show_idle()
         where = f" on {selected.name}" if selected is not None else ""
-        self._set_summary(f"The diff of {name} was dropped: the selection changed.")
+        self.summary.set_summary(f"The diff of {name} was dropped: the selection changed.")
         self._set_about(f"Press Diff to run it{where}.")
 
     def set_selected_checkpoint(self, checkpoint: CheckpointRecord | None) -> None:
@@ -396,26 +381,17 @@ class DiffPanel(QWidget):
             )
         self.stale.setVisible(stale)
 
-    def _set_summary(self, text: str, *, level: str = "") -> None:
-        self.summary.setText(text)
-        self.summary.setVisible(bool(text))
-        theme.set_style_property(self.summary, "level", level)
-
     def _set_about(self, text: str) -> None:
         self.about.setText(text)
         self.about.setToolTip("")
         self.about.setVisible(bool(text))
 
     def _set_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("errorText" if error else "mutedText")
-        theme.restyle(self.message)
+        set_message(self.message, text, error=error)
         self.message.setVisible(bool(text))
 
     def _set_running(self, running: bool) -> None:
-        self.progress.setVisible(running)
-        self.progress_text.setVisible(running)
-        self.cancel_button.setVisible(running)
+        self.progress.set_running(running)
         self.run_button.setEnabled(not running)
 
     def _export_to(self, kind: tuple[str, str]) -> None:

@@ -25,8 +25,8 @@ from ckpt_inspector.core.matching.records import DiffReport
 from ckpt_inspector.core.records import CheckpointContents, CheckpointRecord, VariableRecord
 from ckpt_inspector.gui.diff.mapping_draft import MappingDraft, RowStatus
 from ckpt_inspector.gui.diff.mapping_panel import MappingPanel
-from ckpt_inspector.gui.inference.worker_pool import WorkerPool
 from ckpt_inspector.gui.job_channels import JobChannels
+from ckpt_inspector.gui.worker_pool import WorkerPool
 
 log = logging.getLogger(__name__)
 

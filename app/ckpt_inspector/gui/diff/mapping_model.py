@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -27,8 +26,10 @@ from ckpt_inspector.core.key_patterns import ATTRIBUTES
 from ckpt_inspector.core.matching.markdown import shape_text
 from ckpt_inspector.core.matching.records import MatchStatus
 from ckpt_inspector.gui import theme
+from ckpt_inspector.gui.column_headers import ColumnsMixin
 from ckpt_inspector.gui.diff.diff_model import status_look
 from ckpt_inspector.gui.diff.mapping_draft import DraftRow, MappingDraft, RowStatus
+from ckpt_inspector.gui.record_table import TermFilterProxy
 from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, SORT_ROLE, ModelIndex
 
 CANDIDATES_ROLE = Qt.ItemDataRole.UserRole + 10  # (same-shape keys, other keys) for the combo
@@ -79,7 +80,7 @@ def key_text(row: DraftRow) -> str:
     return ""
 
 
-class MappingTableModel(QAbstractTableModel):
+class MappingTableModel(ColumnsMixin, QAbstractTableModel):
     COLUMNS = (
         "Status",
         "Model variable",
@@ -200,20 +201,6 @@ class MappingTableModel(QAbstractTableModel):
     def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows())
 
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return theme.LEFT
-        return None
-
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -280,22 +267,13 @@ class MappingTableModel(QAbstractTableModel):
         return False
 
 
-class MappingFilterProxy(QSortFilterProxyModel):
+class MappingFilterProxy(TermFilterProxy):
     """Sorts by ``SORT_ROLE`` (decisions needed first under Status) and keeps the rows whose
     text holds every term of the filter box."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
-        self.setDynamicSortFilter(True)
         self.setSortRole(SORT_ROLE)
-
-    def set_text(self, text: str) -> None:
-        terms = tuple(text.lower().split())
-        if terms != self._terms:
-            self.beginFilterChange()
-            self._terms = terms
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def row_at(self, index: ModelIndex) -> int:
         """The draft's row of a proxy index."""
@@ -304,14 +282,14 @@ class MappingFilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        if not self._terms:
+        if not self.has_terms():
             return True
         model = self.sourceModel()
         text = "\n".join(
             str(model.data(model.index(source_row, c, source_parent)) or "")
             for c in range(model.columnCount())
         ).lower()
-        return all(term in text for term in self._terms)
+        return self.matches(text)
 
     def lessThan(
         self,

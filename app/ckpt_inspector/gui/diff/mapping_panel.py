@@ -24,11 +24,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,12 +34,15 @@ from PySide6.QtWidgets import (
 
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.mapping.records import KeyMapping
-from ckpt_inspector.gui import formatting, theme
+from ckpt_inspector.gui import theme
 from ckpt_inspector.gui.diff import mapping_files
 from ckpt_inspector.gui.diff.mapping_delegate import KeyComboDelegate
 from ckpt_inspector.gui.diff.mapping_draft import MappingDraft, RowStatus
 from ckpt_inspector.gui.diff.mapping_model import MappingFilterProxy, MappingTableModel
 from ckpt_inspector.gui.diff.mapping_rules import RulesEditor
+from ckpt_inspector.gui.job_progress import JobProgress
+from ckpt_inspector.gui.outcome import set_message
+from ckpt_inspector.gui.record_table import compact_table_view
 
 log = logging.getLogger(__name__)
 
@@ -112,34 +113,25 @@ class MappingPanel(QWidget):
         summary_row.addWidget(self.allow_cast)
         summary_row.addWidget(self.use_for_inference)
 
-        self.progress = QProgressBar(textVisible=True)
-        self.progress_text = QLabel(objectName="mutedText")
-        self.cancel_button = QPushButton("Cancel")
+        self.progress = JobProgress(keep_text=True)
         running = QHBoxLayout()
-        running.addWidget(self.progress, 1)
-        running.addWidget(self.progress_text, 2)
-        running.addWidget(self.cancel_button)
-        self._running_widgets = (self.progress, self.progress_text, self.cancel_button)
+        running.addWidget(self.progress.bar, 1)
+        running.addWidget(self.progress.text, 2)
+        running.addWidget(self.progress.cancel_button)
 
         self.model = MappingTableModel(self)
         self.proxy = MappingFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView(objectName="mappingTable")
-        self.view.setModel(self.proxy)
+        self.view = compact_table_view(self.proxy, "mappingTable")
         self.view.setItemDelegateForColumn(MappingTableModel.KEY, KeyComboDelegate(self.view))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's order at first
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setWordWrap(False)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.rules = RulesEditor()
@@ -175,7 +167,7 @@ class MappingPanel(QWidget):
         self._draft_widgets += (self.allow_cast, self.use_for_inference)
 
         self.propose_button.clicked.connect(self.proposeRequested)
-        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.progress.cancel_button.clicked.connect(self.cancelRequested)
         self.load_button.clicked.connect(self._on_load_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.diff_button.clicked.connect(self.diffRequested)
@@ -199,7 +191,7 @@ class MappingPanel(QWidget):
         return draft.mapping() if draft is not None else None
 
     def is_running(self) -> bool:
-        return not self.progress.isHidden()
+        return self.progress.is_running()
 
     def show_empty(self, *, can_propose: bool) -> None:
         """No mapping: a report is up (``can_propose``) or not."""
@@ -227,18 +219,12 @@ class MappingPanel(QWidget):
         self._set_message(message)
 
     def show_running(self, text: str) -> None:
-        self.progress.setRange(0, 0)
-        self.progress_text.setText(text)
+        self.progress.start(text)
         self._set_running(True)
         self._set_message("")
 
     def show_progress(self, done: int, total: int, text: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{formatting.count(done)} of {formatting.count(total)}")
-        if text:
-            self.progress_text.setText(text)
+        self.progress.show_progress(done, total, text)
 
     def show_finished(self, message: str = "", *, error: bool = False) -> None:
         self._set_running(False)
@@ -260,8 +246,7 @@ class MappingPanel(QWidget):
             widget.setEnabled(shown and not self.is_running())
 
     def _set_running(self, running: bool) -> None:
-        for widget in self._running_widgets:
-            widget.setVisible(running)
+        self.progress.set_running(running)
         has_draft = self.model.draft() is not None
         self.propose_button.setEnabled(not running)
         self.load_button.setEnabled(not running)
@@ -269,9 +254,7 @@ class MappingPanel(QWidget):
             widget.setEnabled(has_draft and not running)
 
     def _set_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("errorText" if error else "mutedText")
-        theme.restyle(self.message)
+        set_message(self.message, text, error=error)
         self.message.setVisible(bool(text))
 
     def _fit_columns(self) -> None:

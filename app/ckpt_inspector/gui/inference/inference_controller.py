@@ -18,35 +18,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from ckpt_inspector.core.architecture.spec import ModelSpec
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.inference.records import InferenceResult, InputSpec
 from ckpt_inspector.core.matching.records import DiffReport
-from ckpt_inspector.core.records import CheckpointContents, CheckpointFormat, CheckpointRecord
+from ckpt_inspector.core.records import CheckpointContents, CheckpointRecord
 from ckpt_inspector.gui.diff.diff_export import protected_folder
+from ckpt_inspector.gui.docks import dock_action
 from ckpt_inspector.gui.inference.inference_dock import InferenceDock
-from ckpt_inspector.gui.inference.model_chooser import ARCHITECTURE, GRAPH, SIGNATURE
-from ckpt_inspector.gui.inference.worker_pool import WorkerPool
+from ckpt_inspector.gui.inference.model_chooser import ARCHITECTURE, SIGNATURE, modes_for
 from ckpt_inspector.gui.job_channels import JobChannels
 from ckpt_inspector.gui.worker_client import WorkerClient
+from ckpt_inspector.gui.worker_pool import WorkerPool, start_worker
 
 log = logging.getLogger(__name__)
 
 INPUTS, PREFLIGHT, RUN = "infer_inputs", "infer_preflight", "infer_run"
 ClientFactory = Callable[[str], Any]  # keras flavour -> a started WorkerClient
-
-
-def modes_for(record: CheckpointRecord | None) -> tuple[list[str], str]:
-    """The ways ``record`` can run, and the one chosen by default."""
-    modes = [ARCHITECTURE]
-    if record is not None and record.format is CheckpointFormat.SAVED_MODEL:
-        modes.insert(0, SIGNATURE)
-    if record is not None and record.has_meta_graph:
-        modes.insert(0, GRAPH)
-    return modes, modes[0]
 
 
 class InferenceController(QObject):
@@ -90,13 +80,13 @@ class InferenceController(QObject):
         self.ui = InferenceDock(window, diff.dock, self._build_panel)
         self.dock, self.page = self.ui.dock, self.ui.page
         self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
-        self.action = QAction("Run &Inference…", window)
-        self.action.setShortcut(QKeySequence("Ctrl+I"))
-        self.action.setToolTip(
-            "Restore the selected checkpoint into the model and run it on sample input"
+        self.action = dock_action(
+            window,
+            "Run &Inference…",
+            "Ctrl+I",
+            "Restore the selected checkpoint into the model and run it on sample input",
+            self._on_action_triggered,
         )
-        self.action.triggered.connect(self._on_action_triggered)
-        window.addAction(self.action)
         diff.mapping.inferenceRequested.connect(self._on_mapping_inference_requested)
 
     def _build_panel(self):
@@ -336,28 +326,13 @@ class InferenceController(QObject):
         return client
 
     def _start_worker(self, keras: str) -> WorkerClient:
-        client = WorkerClient(self, keras=keras)
-        client.start()
-        return client
+        return start_worker(self, keras)
 
     def _update_busy(self) -> None:
         busy = self.is_busy()
         if busy != self._was_busy:
             self._was_busy = busy
             self.idleChanged.emit(not busy)
-
-    def _show_inputs(self, result: object) -> None:
-        """The answer to the inputs request of ``self._inputs_key``'s mode."""
-        panel, mode = self.panel, self._inputs_key[0] if self._inputs_key else None
-        if mode == GRAPH:
-            panel.chooser.set_graph_endpoints(result)
-        elif mode == SIGNATURE:
-            panel.chooser.set_signatures(tuple(result or ()))
-            if not result:
-                panel.editor.set_specs((), note="The SavedModel has no serving signatures.")
-        elif mode == ARCHITECTURE:
-            specs = tuple(r for r in result or () if isinstance(r, InputSpec))
-            panel.editor.set_specs(specs, note="The model takes no inputs.")
 
     # -- answers -------------------------------------------------------------------------------
 
@@ -371,7 +346,7 @@ class InferenceController(QObject):
             return
         panel = self.panel
         if channel == INPUTS:
-            self._show_inputs(result)
+            panel.show_inputs(self._inputs_key[0] if self._inputs_key else None, result)
         elif channel == PREFLIGHT and isinstance(getattr(result, "report", result), DiffReport):
             report = getattr(result, "report", result)  # a remap job answers a RemapResult
             if report.restored < report.model_variables:

@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -31,13 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ckpt_inspector.core.errors import InspectorError
-from ckpt_inspector.core.inference.records import InferenceResult
+from ckpt_inspector.core.inference.records import InferenceResult, InputSpec
 from ckpt_inspector.core.records import CheckpointRecord
-from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.inference.input_editor import InputEditor
-from ckpt_inspector.gui.inference.model_chooser import ARCHITECTURE, ModelChooser
+from ckpt_inspector.gui.inference.model_chooser import ARCHITECTURE, GRAPH, SIGNATURE, ModelChooser
 from ckpt_inspector.gui.inference.output_export import NPY, NPZ, save_outputs, suggested_name
 from ckpt_inspector.gui.inference.output_view import OutputView
+from ckpt_inspector.gui.job_progress import JobProgress
+from ckpt_inspector.gui.outcome import SummaryLabel, TracebackBox, set_message
 
 log = logging.getLogger(__name__)
 
@@ -87,15 +86,14 @@ class InferencePanel(QWidget):
         self.run_button = QPushButton("Run", objectName="runButton")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Restore the selected checkpoint and run it on this input")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop; a model that does not stop is ended with its worker")
+        self.progress = JobProgress(
+            "Stop; a model that does not stop is ended with its worker", keep_text=True
+        )
         run_row = QHBoxLayout()
         run_row.addWidget(QLabel("A/B with"))
         run_row.addWidget(self.other, 1)
         run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        self.progress = QProgressBar()
-        self.progress_text = QLabel(objectName="mutedText")
+        run_row.addWidget(self.progress.cancel_button)
         self.input_error = QLabel(objectName="errorText", wordWrap=True)
 
         self.partial = QFrame(objectName="partialRestore")
@@ -113,7 +111,7 @@ class InferencePanel(QWidget):
         for widget in (self.chooser, self.editor):
             left.addWidget(widget)
         left.addLayout(run_row)
-        for widget in (self.progress, self.progress_text, self.input_error, self.partial):
+        for widget in (self.progress.bar, self.progress.text, self.input_error, self.partial):
             left.addWidget(widget)
         left.addStretch(1)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
@@ -122,16 +120,14 @@ class InferencePanel(QWidget):
         scroll.setMinimumWidth(360)
         scroll.setWidget(setup)
 
-        self.summary = QLabel(objectName="inferenceSummary", wordWrap=True)
+        self.summary = SummaryLabel("inferenceSummary")
         self.about = QLabel(objectName="mutedText", wordWrap=True)
         self.stale = QLabel(objectName="noteText", wordWrap=True)
         self.notes = QLabel(objectName="noteText", wordWrap=True)
         self.timings = QLabel(objectName="mutedText")
-        for label in (self.summary, self.about, self.notes, self.timings):
+        for label in (self.about, self.notes, self.timings):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.traceback = QPlainTextEdit(objectName="userTraceback", readOnly=True)
-        self.traceback.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.traceback.setFont(theme.monospace_font())
+        self.traceback = TracebackBox()
         self.outputs = OutputView()
         self.copy_script = QPushButton("Copy as Python")
         self.copy_script.setToolTip("A short script that builds, restores and calls the model")
@@ -166,7 +162,7 @@ class InferencePanel(QWidget):
         layout.addWidget(split)
 
         self.run_button.clicked.connect(self.runRequested)
-        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.progress.cancel_button.clicked.connect(self.cancelRequested)
         self.run_anyway.clicked.connect(self.runAnywayRequested)
         self.stop.clicked.connect(self._on_stop_clicked)
         self.editor.changed.connect(self._on_input_changed)
@@ -183,17 +179,17 @@ class InferencePanel(QWidget):
         return self._checkpoint
 
     def is_running(self) -> bool:
-        return not self.progress.isHidden()
+        return self.progress.is_running()
 
     def is_asking(self) -> bool:
         """The partial-restore question is on screen."""
         return not self.partial.isHidden()
 
     def error(self) -> str:
-        return self.summary.text() if self.summary.property("level") == "error" else ""
+        return self.summary.error()
 
     def traceback_text(self) -> str:
-        return self.traceback.toPlainText() if not self.traceback.isHidden() else ""
+        return self.traceback.shown_text()
 
     def set_other_checkpoints(self, records: Sequence[CheckpointRecord]) -> None:
         """The folder's other checkpoints for the A/B combo; keeps the chosen one if listed."""
@@ -222,33 +218,27 @@ class InferencePanel(QWidget):
 
     def show_idle(self, text: str = IDLE_TEXT) -> None:
         self._show(None)
-        self._set_summary("")
+        self.summary.set_summary("")
         self._set_about(text)
         self._set_running(False)
 
     def show_running(self, checkpoint: CheckpointRecord, text: str) -> None:
         self._checkpoint = checkpoint
         self._show(None)
-        self._set_summary(f"Running {checkpoint.name}…")
+        self.summary.set_summary(f"Running {checkpoint.name}…")
         self._set_about("")
-        self.progress.setRange(0, 0)
-        self.progress_text.setText(text)
+        self.progress.start(text)
         self._set_running(True)
 
     def show_progress(self, done: int, total: int, text: str = "") -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{formatting.count(done)} of {formatting.count(total)}")
-        if text:
-            self.progress_text.setText(text)
+        self.progress.show_progress(done, total, text)
 
     def ask_partial(self, restored: int, of: int) -> None:
         """Before running: only part of the model would be restored. Run anyway, or stop."""
         self._set_running(False)
         self.partial_text.setText(partial_text(restored, of))
         self.partial.show()
-        self._set_summary(f"Partial restore: {restored} of {of} variables.", level="warning")
+        self.summary.set_summary(f"Partial restore: {restored} of {of} variables.", level="warning")
         self.run_anyway.setFocus()
 
     def show_result(self, result: InferenceResult, other: CheckpointRecord | None) -> None:
@@ -256,7 +246,7 @@ class InferencePanel(QWidget):
         self.outputs.other_name = f"vs {other.name}" if other is not None else ""
         self._show(result)
         level = "ok" if not result.partial else ("error" if result.restored == 0 else "warning")
-        self._set_summary(result.restore_sentence(), level=level)
+        self.summary.set_summary(result.restore_sentence(), level=level)
         inputs = ", ".join(f"{i.name} {tuple(i.values.shape)} ({i.source})" for i in result.inputs)
         self._set_about(f"{result.architecture} · input {inputs}")
         self.about.setToolTip(result.checkpoint)
@@ -267,11 +257,21 @@ class InferencePanel(QWidget):
     def show_error(self, message: str, details: str = "") -> None:
         self._set_running(False)
         self._show(None)
-        self._set_summary(message, level="error")
+        self.summary.set_summary(message, level="error")
         self._set_about("")
-        self.traceback.setPlainText(details.rstrip())
-        self.traceback.setVisible(bool(details.strip()))
-        self.filler.setVisible(self.traceback.isHidden())
+        self.filler.setVisible(not self.traceback.show_details(details))
+
+    def show_inputs(self, mode: str | None, result: object) -> None:
+        """The answer to a request for the inputs (or endpoints) of what runs in ``mode``."""
+        if mode == GRAPH:
+            self.chooser.set_graph_endpoints(result)
+        elif mode == SIGNATURE:
+            self.chooser.set_signatures(tuple(result or ()))
+            if not result:
+                self.editor.set_specs((), note="The SavedModel has no serving signatures.")
+        elif mode == ARCHITECTURE:
+            specs = tuple(r for r in result or () if isinstance(r, InputSpec))
+            self.editor.set_specs(specs, note="The model takes no inputs.")
 
     def show_input_error(self, message: str) -> None:
         """A complaint about the input choice itself, next to it."""
@@ -281,14 +281,14 @@ class InferencePanel(QWidget):
     def show_cancelled(self, text: str = "The run was cancelled.") -> None:
         self._set_running(False)
         self._show(None)
-        self._set_summary(text)
+        self.summary.set_summary(text)
         self._set_about("")
 
     def show_dropped(self, selected: CheckpointRecord | None) -> None:
         name = self._checkpoint.name if self._checkpoint is not None else "another checkpoint"
         where = f" on {selected.name}" if selected is not None else ""
         self.show_idle(f"Press Run to run it{where}.")
-        self._set_summary(f"The run of {name} was dropped: the selection changed.")
+        self.summary.set_summary(f"The run of {name} was dropped: the selection changed.")
 
     def save_outputs(self, path: str) -> bool:
         if self._result is None:
@@ -336,24 +336,16 @@ class InferencePanel(QWidget):
             self.stale.setText(f"These outputs are of {shown.name}; {now}. Press Run to run it.")
         self.stale.setVisible(stale)
 
-    def _set_summary(self, text: str, *, level: str = "") -> None:
-        self.summary.setText(text)
-        self.summary.setVisible(bool(text))
-        theme.set_style_property(self.summary, "level", level)
-
     def _set_about(self, text: str) -> None:
         self.about.setText(text)
         self.about.setToolTip("")
         self.about.setVisible(bool(text))
 
     def _set_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("errorText" if error else "mutedText")
-        theme.restyle(self.message)
+        set_message(self.message, text, error=error)  # stays shown: it holds the buttons left
 
     def _set_running(self, running: bool) -> None:
-        for widget in (self.progress, self.progress_text, self.cancel_button):
-            widget.setVisible(running)
+        self.progress.set_running(running)
         self.run_button.setEnabled(not running)
         if running:
             self.partial.hide()
@@ -363,7 +355,7 @@ class InferencePanel(QWidget):
 
     def _on_stop_clicked(self) -> None:
         self.partial.hide()
-        self._set_summary("Stopped before running: the restore would be partial.")
+        self.summary.set_summary("Stopped before running: the restore would be partial.")
 
     def _on_input_changed(self) -> None:
         self.show_input_error("")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ckpt_inspector.core.inference.records import InputSpec
+from ckpt_inspector.core.records import CheckpointFormat, CheckpointRecord
 from ckpt_inspector.gui import theme
 
 ARCHITECTURE, SIGNATURE, GRAPH = "architecture", "signature", "graph"
@@ -34,6 +35,16 @@ MODE_LABELS = {
     SIGNATURE: "SavedModel signature",
     GRAPH: "Graph in the .meta file",
 }
+
+
+def modes_for(record: CheckpointRecord | None) -> tuple[list[str], str]:
+    """The ways ``record`` can run, and the one chosen by default."""
+    modes = [ARCHITECTURE]
+    if record is not None and record.format is CheckpointFormat.SAVED_MODEL:
+        modes.insert(0, SIGNATURE)
+    if record is not None and record.has_meta_graph:
+        modes.insert(0, GRAPH)
+    return modes, modes[0]
 
 
 def names(items: Sequence[object]) -> list[str]:

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from ckpt_inspector.core.records import FolderListing
 from ckpt_inspector.core.timeline.records import Timeline
+from ckpt_inspector.gui.docks import bottom_dock, dock_action
 from ckpt_inspector.gui.job_channels import JobChannels
+from ckpt_inspector.gui.scan_controller import ScanController
 from ckpt_inspector.gui.timeline.timeline_panel import TimelinePanel
 
 CHANNEL = "timeline"
-DOCK_HEIGHT = 520
 
 
-class TimelineController(QObject):
+class TimelineController(ScanController):
+    CHANNEL = CHANNEL
+    DOCK_HEIGHT = 520
+
     def __init__(
         self,
         window: QMainWindow,
@@ -33,32 +35,29 @@ class TimelineController(QObject):
         *,
         tab_with: QDockWidget | None = None,
     ) -> None:
-        super().__init__(window)
-        self._window = window
-        self._jobs = jobs
-        self._submit = submit
-        self._cancel = cancel
+        super().__init__(window, jobs, submit, cancel)
         self._listing: FolderListing | None = None
         self._computed: FolderListing | None = None  # the listing the shown result is for
         self._run_when_loaded = False
         self.panel = TimelinePanel()
         self.panel.runRequested.connect(self._on_run_requested)
         self.panel.cancelRequested.connect(self._on_cancel_requested)
-        self.dock = QDockWidget("Timeline", window, objectName="timelineDock")
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if tab_with is not None:
-            window.tabifyDockWidget(tab_with, self.dock)
-        self.dock.hide()  # until a timeline is computed
-        self.dock.toggleViewAction().setText("Show Timeline")
-        self.action = QAction("&Timeline of the Folder", window)
-        self.action.setShortcut(QKeySequence("Ctrl+T"))
-        self.action.setToolTip(
-            "Put the folder's checkpoints in training order and show how every variable "
-            "changed: norms, relative change, NaN/Inf, frozen layers, identical saves"
+        self.dock = bottom_dock(
+            window,
+            "Timeline",
+            "timelineDock",
+            self.panel,
+            toggle_text="Show Timeline",
+            tab_with=tab_with,
         )
-        self.action.triggered.connect(self._on_run_requested)
-        window.addAction(self.action)
+        self.action = dock_action(
+            window,
+            "&Timeline of the Folder",
+            "Ctrl+T",
+            "Put the folder's checkpoints in training order and show how every variable "
+            "changed: norms, relative change, NaN/Inf, frozen layers, identical saves",
+            self._on_run_requested,
+        )
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -90,10 +89,7 @@ class TimelineController(QObject):
         if listing is None or not listing.checkpoints:
             self._window.statusBar().showMessage("Open a folder of checkpoints first.", 4000)
             return False
-        if self.dock.isHidden():
-            self.dock.show()
-            self._window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-        self.dock.raise_()
+        self._raise_dock()
         self._computed = listing
         self.panel.show_running(listing.folder)
         self._submit(
@@ -105,30 +101,13 @@ class TimelineController(QObject):
         )
         return True
 
-    def owns(self, channel: str | None) -> bool:
-        return channel == CHANNEL
-
-    def progress(self, done: int, total: int, text: str) -> None:
-        self.panel.show_progress(done, total, text)
-
     def finished(self, result: object) -> None:
         if isinstance(result, Timeline):
             self.panel.show_timeline(result)
         else:
             self.panel.show_error(f"The timeline job returned {type(result).__name__}.")
 
-    def failed(self, message: str) -> None:
-        self.panel.show_error(message)
-
-    def cancelled(self) -> None:
-        self.panel.show_cancelled()
-
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_run_requested(self) -> None:
         self.run()
-
-    def _on_cancel_requested(self) -> None:
-        job_id = self._jobs.job_of(CHANNEL)
-        if job_id is not None:
-            self._cancel(job_id)

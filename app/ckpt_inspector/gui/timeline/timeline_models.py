@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -27,6 +26,7 @@ from ckpt_inspector.core.timeline.records import (
 )
 from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
+from ckpt_inspector.gui.record_table import TermFilterProxy
 from ckpt_inspector.gui.theme import NO_INDEX, RECORD_ROLE, SORT_ROLE, ModelIndex
 
 FINDING_TEXT = {
@@ -108,9 +108,6 @@ class TimelineVariablesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
     def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -131,21 +128,12 @@ class TimelineVariablesModel(ReadOnlyColumnsMixin, QAbstractTableModel):
         return None
 
 
-class TimelineFilterProxy(QSortFilterProxyModel):
+class TimelineFilterProxy(TermFilterProxy):
     """Rows whose name or key holds every whitespace-separated term, sorted on SORT_ROLE."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: tuple[str, ...] = ()
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
-
-    def set_text(self, text: str) -> None:
-        terms = tuple(text.lower().split())
-        if terms != self._terms:
-            self.beginFilterChange()
-            self._terms = terms
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def series_at(self, index: ModelIndex) -> VariableSeries | None:
         if not index.isValid():
@@ -159,8 +147,7 @@ class TimelineFilterProxy(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         series = self.sourceModel().series(source_row)
-        haystack = f"{series.key} {series.name or ''}".lower()
-        return all(term in haystack for term in self._terms)
+        return self.matches(f"{series.key} {series.name or ''}".lower())
 
 
 class TimelineFindingsModel(ReadOnlyColumnsMixin, QAbstractTableModel):
@@ -186,9 +173,6 @@ class TimelineFindingsModel(ReadOnlyColumnsMixin, QAbstractTableModel):
 
     def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._findings)
-
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

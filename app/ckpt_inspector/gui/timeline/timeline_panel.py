@@ -14,18 +14,18 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ckpt_inspector.core.timeline.records import Timeline, TimelineFindingKind, VariableSeries
-from ckpt_inspector.gui import formatting, theme
 from ckpt_inspector.gui.export_menu import CSV, PNG, SVG, ExportButton, write_csv
+from ckpt_inspector.gui.job_progress import JobProgress
 from ckpt_inspector.gui.lazy_page import LazyPage
+from ckpt_inspector.gui.outcome import SummaryLabel
+from ckpt_inspector.gui.record_table import compact_table_view
 from ckpt_inspector.gui.timeline.timeline_models import (
     TimelineFilterProxy,
     TimelineFindingsModel,
@@ -58,18 +58,6 @@ def csv_rows(timeline: Timeline) -> list[list[object]]:
     return rows
 
 
-def _view(model, name: str) -> QTableView:
-    view = QTableView(objectName=name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.setShowGrid(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(22)
-    return view
-
-
 class TimelinePanel(QWidget):
     runRequested = Signal()
     cancelRequested = Signal()
@@ -81,15 +69,12 @@ class TimelinePanel(QWidget):
         self.show_idle()
 
     def _build(self) -> None:
-        self.summary = QLabel(IDLE_TEXT, objectName="timelineSummary", wordWrap=True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = SummaryLabel("timelineSummary", IDLE_TEXT)
         self.run_button = QPushButton("Compute")
         self.run_button.setToolTip("Compute the timeline of the opened folder (Ctrl+T)")
         self.run_button.clicked.connect(self.runRequested)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancelRequested)
-        self.progress = QProgressBar()
-        self.progress_text = QLabel(objectName="mutedText")
+        self.progress = JobProgress()
+        self.progress.cancel_button.clicked.connect(self.cancelRequested)
         self.order = QLabel(objectName="mutedText", wordWrap=True)
         self.saved = QLabel(objectName="mutedText")
         self.export = ExportButton()
@@ -103,7 +88,7 @@ class TimelinePanel(QWidget):
         self.export.failed.connect(self.saved.setText)
         header = QHBoxLayout()
         header.addWidget(self.summary, 1)
-        for button in (self.run_button, self.cancel_button, self.export):
+        for button in (self.run_button, self.progress.cancel_button, self.export):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.filter_edit = QLineEdit(objectName="timelineFilter")
@@ -112,14 +97,14 @@ class TimelinePanel(QWidget):
         self.model = TimelineVariablesModel(self)
         self.proxy = TimelineFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = _view(self.proxy, "timelineTable")
+        self.view = compact_table_view(self.proxy, "timelineTable")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the checkpoint's own order
         header_view = self.view.horizontalHeader()
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.findings_model = TimelineFindingsModel(self)
-        self.findings_view = _view(self.findings_model, "timelineFindings")
+        self.findings_view = compact_table_view(self.findings_model, "timelineFindings")
         self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.findings_view.horizontalHeader().setStretchLastSection(True)
         self.findings_view.horizontalHeader().setSectionResizeMode(
@@ -143,8 +128,8 @@ class TimelinePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(header)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_text)
+        layout.addWidget(self.progress.bar)
+        layout.addWidget(self.progress.text)
         layout.addWidget(self.order)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.saved)
@@ -174,25 +159,20 @@ class TimelinePanel(QWidget):
         return self.page.content()
 
     def is_running(self) -> bool:
-        return not self.progress.isHidden()
+        return self.progress.is_running()
 
     def show_idle(self) -> None:
         self._set_timeline(None)
-        self._set_summary(IDLE_TEXT)
+        self.summary.set_summary(IDLE_TEXT)
         self._set_running(False)
 
     def show_running(self, folder: str) -> None:
-        self._set_summary(f"Computing the timeline of {folder}…")
-        self.progress.setRange(0, 0)
-        self.progress_text.setText("")
+        self.summary.set_summary(f"Computing the timeline of {folder}…")
+        self.progress.start()
         self._set_running(True)
 
     def show_progress(self, done: int, total: int, text: str = "") -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{formatting.count(done)} of {formatting.count(total)}")
-        self.progress_text.setText(text)
+        self.progress.show_progress(done, total, text)
 
     def show_timeline(self, timeline: Timeline) -> None:
         self._set_running(False)
@@ -208,7 +188,7 @@ class TimelinePanel(QWidget):
             for f in timeline.findings
             if f.kind in (TimelineFindingKind.NAN_INF, TimelineFindingKind.BLOW_UP)
         ]
-        self._set_summary(text, level="error" if urgent else ("ok" if not problems else ""))
+        self.summary.set_summary(text, level="error" if urgent else ("" if problems else "ok"))
         cached = f" {timeline.cached} of {count} from the cache." if timeline.cached else ""
         notes = (" " + " ".join(timeline.notes)) if timeline.notes else ""
         self.order.setText(f"Ordered by {timeline.order_text}.{cached}{notes}")
@@ -216,11 +196,11 @@ class TimelinePanel(QWidget):
 
     def show_error(self, message: str) -> None:
         self._set_running(False)
-        self._set_summary(message, level="error")
+        self.summary.set_summary(message, level="error")
 
     def show_cancelled(self) -> None:
         self._set_running(False)
-        self._set_summary("The timeline was cancelled; what was computed is cached.")
+        self.summary.set_summary("The timeline was cancelled; what was computed is cached.")
 
     def select_keys(self, keys: list[str]) -> None:
         """Select the rows of ``keys`` (as shown: filtered and sorted)."""
@@ -270,14 +250,8 @@ class TimelinePanel(QWidget):
         weights = [s.key for s in self.proxy.shown_series() if s.role == "weight"]
         self.select_keys(weights[:DEFAULT_CURVES])
 
-    def _set_summary(self, text: str, *, level: str = "") -> None:
-        self.summary.setText(text)
-        theme.set_style_property(self.summary, "level", level)
-
     def _set_running(self, running: bool) -> None:
-        self.progress.setVisible(running)
-        self.progress_text.setVisible(running)
-        self.cancel_button.setVisible(running)
+        self.progress.set_running(running)
         self.run_button.setEnabled(not running)
 
     def _write_csv(self, path: str) -> None:

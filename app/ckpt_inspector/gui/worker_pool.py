@@ -1,6 +1,6 @@
-"""The inference workers, one per Keras flavour, started on first use, and the channels their
-answers are read against (job ids of two worker processes overlap, so each client's answers
-go to the callbacks with its own ``JobChannels``)."""
+"""The diff and inference workers, one per Keras flavour, started on first use, and the channels
+their answers are read against (job ids of two worker processes overlap, so each client's
+answers go to the callbacks with its own ``JobChannels``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from PySide6.QtCore import QObject
+
 from ckpt_inspector.gui.job_channels import JobChannels
+from ckpt_inspector.gui.worker_client import WorkerClient
 
 
-class _NoStatus:
-    """The panel shows its own progress and Cancel; the status-bar corner is the browsing
-    worker's."""
+class NoStatus:
+    """The panel shows its own progress and Cancel; the status-bar corner is keyed by the
+    browsing worker's job ids, so these channels report to nobody."""
 
     def start(self, job_id: int, text: str) -> None:
         pass
@@ -64,7 +67,13 @@ class WorkerPool:
                     self._clients[keras].cancel(job_id)
 
     def client(self, keras: str) -> Any | None:
+        """The worker of a flavour, if it was started."""
         return self._clients.get(keras)
+
+    def worker(self, keras: str) -> Any:
+        """The worker of a flavour, started if it was not."""
+        self._channels(keras)
+        return self._clients[keras]
 
     def shutdown(self) -> None:
         for client in self._clients.values():
@@ -74,11 +83,29 @@ class WorkerPool:
         jobs = self._jobs.get(keras)
         if jobs is None:
             client = self._start(keras)
-            jobs = JobChannels(client, _NoStatus())  # type: ignore[arg-type]
+            jobs = JobChannels(client, NoStatus())  # type: ignore[arg-type]
             self._clients[keras], self._jobs[keras] = client, jobs
-            progress, finished, failed, cancelled = self._callbacks
-            client.progress.connect(partial(progress, jobs))
-            client.finished.connect(partial(finished, jobs))
-            client.failed.connect(partial(failed, jobs))
-            client.cancelled.connect(partial(cancelled, jobs))
+            connect_channels(client, jobs, *self._callbacks)
         return jobs
+
+
+def start_worker(parent: QObject, keras: str) -> WorkerClient:
+    """A worker process of its own for the user's model, with Keras ``keras``, started."""
+    client = WorkerClient(parent, keras=keras)
+    client.start()
+    return client
+
+
+def connect_channels(
+    client: Any,
+    jobs: JobChannels,
+    progress: Callable[..., None],
+    finished: Callable[..., None],
+    failed: Callable[..., None],
+    cancelled: Callable[..., None],
+) -> None:
+    """The client's job signals to the callbacks, each called with ``jobs`` first."""
+    client.progress.connect(partial(progress, jobs))
+    client.finished.connect(partial(finished, jobs))
+    client.failed.connect(partial(failed, jobs))
+    client.cancelled.connect(partial(cancelled, jobs))
