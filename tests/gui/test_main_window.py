@@ -360,3 +360,12 @@ def test_demo_progress_is_shown_on_the_empty_page(window, fake_client):
     job = fake_client.last("build_demo")
     fake_client.progress.emit(job.job_id, 2, 9, "Trained the MLP, epoch 1 of 3")
     assert window.empty_state.detail.text() == "Trained the MLP, epoch 1 of 3 (2/9)"
+
+
+def test_a_long_folder_path_does_not_widen_the_checkpoint_panel(qtbot, window, fake_client):
+    long_folder = "/tmp/" + "very-long-folder-name/" * 20 + "run"
+    open_and_load(qtbot, window, fake_client, folder=long_folder)
+    assert window.folder_label.text() == long_folder
+    assert window.folder_label.toolTip() == long_folder
+    left = window.splitter.widget(0)
+    assert left.minimumSizeHint().width() < 400

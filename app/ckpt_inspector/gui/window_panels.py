@@ -4,7 +4,14 @@ the error) or the three panels side by side (checkpoints, variables, details).""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ckpt_inspector.gui.checkpoint_list import CheckpointList
 from ckpt_inspector.gui.empty_state import EmptyState
@@ -26,6 +33,9 @@ class WindowPanels(QWidget):
         self.checkpoints = CheckpointList()
         self.folder_label = QLabel(objectName="mutedText")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long path must not widen the checkpoint panel (and squeeze the variable names):
+        # the label takes the width it is given and shows the whole path in its tooltip.
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
