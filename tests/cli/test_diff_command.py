@@ -190,6 +190,7 @@ def test_keras2_checkpoint_is_diffed_under_keras2_automatically(keras2_checkpoin
     model.write_text(KERAS2_MODEL)
     result = _cli("diff", keras2_checkpoint, "--model", str(model), "--json")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no TensorFlow start-up or CUDA notices under the answer
     report = json.loads(result.stdout)
     assert report["summary"]["keras"] == "2" and report["summary"]["attach"] == ""
     assert report["summary"]["restored"] == report["summary"]["model_variables"] == 4

@@ -47,6 +47,11 @@ def _quiet_import() -> ModuleType:
         os.dup2(sink.fileno(), 2)
         try:
             import tensorflow as tf
+
+            # Device discovery runs at the first op otherwise, and on a machine without a GPU
+            # it logs "failed call to cuInit" at error level, past TF_CPP_MIN_LOG_LEVEL,
+            # under the CLI's one-sentence answer; doing it here puts that line in the log.
+            tf.config.list_physical_devices()
         finally:
             os.dup2(saved, 2)
             os.close(saved)
