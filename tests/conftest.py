@@ -10,6 +10,9 @@ import os
 
 # TensorFlow's C++ logging (oneDNN and CUDA notices) goes to stderr on import; keep only errors.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# CLI tests call ``main([...])`` in this process and read capsys; the commands that run user
+# code would otherwise re-run themselves in a child (cli/isolation.py, tested on its own).
+os.environ.setdefault("CKPT_INSPECTOR_ISOLATED", "1")
 # Widget tests run without a display (CI, SSH, containers).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -205,3 +205,37 @@ def test_keras2_checkpoint_under_keras3_matches_nothing_and_says_why(keras2_chec
     assert report["summary"]["keras"] == "3" and report["summary"]["restored"] == 0
     assert len(report["missing_in_checkpoint"]) == 4
     assert any("Keras 2 (tf_keras)" in note for note in report["summary"]["notes"])
+
+
+CRASHING_MODEL = """
+import os, signal
+
+def build_model():
+    os.kill(os.getpid(), signal.SIGSEGV)
+"""
+
+
+def test_model_code_that_crashes_the_interpreter_is_one_sentence(demo_like_folder, tmp_path):
+    """The command runs the model in a child process, so even a segfault ends in a sentence."""
+    model = tmp_path / "segfault.py"
+    model.write_text(CRASHING_MODEL)
+    script = Path(sys.executable).with_name("ckpt-inspector")
+    env = {k: v for k, v in os.environ.items() if k != "CKPT_INSPECTOR_ISOLATED"}
+    result = subprocess.run(
+        [str(script), "diff", str(demo_like_folder), "--model", str(model)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "killed by SIGSEGV" in line and "model" in line
+
+
+def test_an_isolated_command_still_prints_its_answer(demo_like_folder):
+    script = Path(sys.executable).with_name("ckpt-inspector")
+    env = {k: v for k, v in os.environ.items() if k != "CKPT_INSPECTOR_ISOLATED"}
+    result = subprocess.run(
+        [str(script), "diff", str(demo_like_folder), "--model", DEMO_MODEL, "--json"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["restored"] == 4

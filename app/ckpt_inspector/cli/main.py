@@ -18,6 +18,7 @@ from ckpt_inspector import __version__
 from ckpt_inspector.cli import (
     diff_command,
     infer_command,
+    isolation,
     list_command,
     remap_command,
     stats_command,
@@ -131,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     try:
         if argv and argv[0] in COMMANDS:
+            if isolation.needs_child(argv) and argv[1:2] not in (["-h"], ["--help"]):
+                return isolation.run_in_child(argv)
             args = _command_parser().parse_args(argv)
             return args.run(args)
         return _run_window(argv)
