@@ -196,8 +196,18 @@ def test_inference_runs_through_the_mapping(qtbot, diffed, diff_clients, infer_c
     assert not panel.is_asking()  # 4 of 4 through the mapping: no partial-restore question
     job = client.last("infer")
     assert job.kwargs["mapping"] == proposal() and job.kwargs["spec"].keras == "3"
+    assert job.kwargs["allow_cast"] is False and preflight.kwargs["allow_cast"] is False
     client.finish(job.job_id, result())
     assert panel.result() is not None and panel.error() == ""
+
+    # "Allow dtype casts" in the mapping tab reaches the next run's jobs.
+    mapping.allow_cast.setChecked(True)
+    panel.run_button.click()
+    preflight = client.last("remap")
+    assert preflight.kwargs["allow_cast"] is True
+    client.finish(preflight.job_id, RemapResult(proposal(), through, report))
+    assert client.last("infer").kwargs["allow_cast"] is True
+    client.finish(client.last("infer").job_id, result())
 
     # Unticked, the inference dock restores by name again.
     mapping.use_for_inference.setChecked(False)

@@ -55,6 +55,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--attach", metavar="PATH", help="where the model sits (see diff)")
     parser.add_argument(
+        "--allow-cast",
+        action="store_true",
+        help="with --mapping: restore mapped tensors of another dtype (cast on load)",
+    )
+    parser.add_argument(
         "--compare-with", metavar="CHECKPOINT", help="also run a second checkpoint (A/B)"
     )
     parser.add_argument("--save", metavar="OUT.npy", help="save the outputs (.npy, or .npz)")
@@ -113,7 +118,15 @@ def _run_with_model(
     attach = None if args.attach is None else args.attach.strip("/")
     mapping = read_mapping(args.mapping) if args.mapping else None
     return run_to_completion(
-        run_inference(record, spec, source, attach=attach, other=other, mapping=mapping)
+        run_inference(
+            record,
+            spec,
+            source,
+            attach=attach,
+            other=other,
+            mapping=mapping,
+            allow_cast=args.allow_cast,
+        )
     )
 
 

@@ -96,11 +96,15 @@ def _infer(
     attach: str | None = None,
     other: Any = None,
     mapping: Any = None,
+    allow_cast: bool = False,
 ) -> Any:
-    """Restore and run; builds new models (the diff's cached one keeps its initial values)."""
+    """Restore and run; builds new models (the diff's cached one keeps its initial values).
+    ``allow_cast`` lets mapping rows of another dtype restore (cast on load)."""
     from ckpt_inspector.core.inference.run import run_inference
 
-    return run_inference(record, spec, source, attach=attach, other=other, mapping=mapping)
+    return run_inference(
+        record, spec, source, attach=attach, other=other, mapping=mapping, allow_cast=allow_cast
+    )
 
 
 def _remap(

@@ -245,3 +245,23 @@ def test_the_copied_script_restores_through_the_mapping(tmp_path):
     script.write_text(result.script + f"np.save({str(out)!r}, np.asarray(outputs))\n")
     subprocess.run([sys.executable, str(script)], check=True, capture_output=True, timeout=120)
     np.testing.assert_allclose(np.load(out), result.outputs[0].values, rtol=1e-5, atol=1e-6)
+
+
+def test_inference_through_a_mapping_casts_dtypes_only_when_allowed(tmp_path):
+    values = np.arange(9, dtype=np.float64).reshape(3, 3) / 10
+    prefix = checkpoint_factory.write_variables(tmp_path / "ckpt", {"a": values})
+    spec = _keras3_file(
+        tmp_path, "import keras\n\ndef build_model():\n    return keras.Sequential("
+        "[keras.Input((3,)), keras.layers.Dense(3, use_bias=False)])\n"
+    )  # fmt: skip
+    record = discover(prefix).focused()
+    mapping = KeyMapping.from_json(
+        {"mapping": [{"checkpoint_key": KEY_A, "model_variable": "sequential/dense/kernel"}]}
+    )
+    x = np.eye(3, dtype=np.float32)
+    source = InputSource(kind="values", arrays=(("x", x),))
+    refused = run_to_completion(run_inference(record, spec, source, mapping=mapping))
+    assert refused.partial and refused.restored == 0  # float64 -> float32 needs permission
+    cast = run_to_completion(run_inference(record, spec, source, mapping=mapping, allow_cast=True))
+    assert not cast.partial
+    np.testing.assert_allclose(cast.outputs[0].values, values.astype(np.float32), rtol=1e-6)

@@ -42,6 +42,7 @@ def _restored_model(
     attach: str | None,
     load: Callable,
     mapping: KeyMapping | None = None,
+    allow_cast: bool = False,
 ) -> tuple[Any, Any, float]:
     from ckpt_inspector.core.matching.diff import diff_contents
     from ckpt_inspector.core.variables import list_checkpoint_variables
@@ -54,7 +55,7 @@ def _restored_model(
     if mapping is not None:
         from ckpt_inspector.core.mapping.apply import apply_mapping
 
-        report = apply_mapping(report, mapping, contents.variables)
+        report = apply_mapping(report, mapping, contents.variables, allow_cast=allow_cast)
     started = time.perf_counter()
     restore_matched(record, report, architecture.root)
     return architecture, report, time.perf_counter() - started
@@ -70,6 +71,7 @@ def run_inference(
     repeats: int = REPEATED_CALLS,
     load: Callable[[ModelSpec], Any] | None = None,
     mapping: KeyMapping | None = None,
+    allow_cast: bool = False,
 ) -> Job[InferenceResult]:
     """Restore ``record`` into ``spec``'s model, run it on ``source``, compare with fresh weights
     (and ``other``'s). ``load`` must build a new model each call (the default does)."""
@@ -79,7 +81,9 @@ def run_inference(
         from ckpt_inspector.core.architecture.loading import load_architecture as load
     steps = 6 if other is not None else 5
     yield Progress(0, steps, f"Building {spec.describe()} and restoring")
-    architecture, report, restore_s = _restored_model(record, spec, attach, load, mapping)
+    architecture, report, restore_s = _restored_model(
+        record, spec, attach, load, mapping, allow_cast
+    )
     specs = input_specs(architecture.root, spec)
     inputs = prepare_inputs(specs, source)
     arrays = [i.values for i in inputs]
@@ -102,7 +106,7 @@ def run_inference(
     other_outputs = None
     if other is not None:
         yield Progress(4, steps, f"The same input with {other.prefix}")
-        other_model, _, _ = _restored_model(other, spec, attach, load, mapping)
+        other_model, _, _ = _restored_model(other, spec, attach, load, mapping, allow_cast)
         other_outputs = named_outputs(None, call_model(other_model.root, arrays))
 
     yield Progress(steps - 1, steps, "Statistics")

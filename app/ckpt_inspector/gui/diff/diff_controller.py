@@ -255,6 +255,11 @@ class DiffController(QObject):
         """The key mapping inference should restore ``record`` into ``spec`` through, if any."""
         return self.mapping.current_mapping(record, spec)
 
+    def mapping_allows_casts(self) -> bool:
+        """Whether the user let the mapping under review cast dtypes ("Allow dtype casts")."""
+        draft = self.mapping.draft()
+        return draft is not None and draft.allow_cast
+
     def shutdown(self) -> None:
         self._stats_timer.stop()
         self._workers.shutdown()

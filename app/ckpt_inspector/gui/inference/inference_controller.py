@@ -182,7 +182,11 @@ class InferenceController(QObject):
             attach = self._diff.panel.picker.attach.currentData()
             # Through the key mapping under review in the diff panel, when the user chose to.
             mapping = self._diff.current_mapping(checkpoint, spec)
-            through = {"mapping": mapping} if mapping is not None else {}
+            through = (
+                {"mapping": mapping, "allow_cast": self._diff.mapping_allows_casts()}
+                if mapping is not None
+                else {}
+            )
             self._pending = (
                 spec.keras,
                 dict(record=checkpoint, spec=spec, source=source, attach=attach, other=self._other)
