@@ -41,6 +41,9 @@ def format_value(value: object) -> str:
 
 
 class PreviewTableModel(QAbstractTableModel):
+    """Any array as a read-only grid of formatted cells (``VALUE_ROLE`` gives the raw value);
+    the inference panel's output table is the same grid over one example."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._grid = np.empty((0, 0))
@@ -49,11 +52,11 @@ class PreviewTableModel(QAbstractTableModel):
     # -- public API ----------------------------------------------------------------------------
 
     def set_preview(self, preview: TensorPreview | None) -> None:
+        self._set_grid(None if preview is None else as_grid(preview.values))
+
+    def _set_grid(self, grid: np.ndarray | None) -> None:
         self.beginResetModel()
-        if preview is None:
-            self._grid = np.empty((0, 0))
-        else:
-            self._grid = as_grid(preview.values)
+        self._grid = np.empty((0, 0)) if grid is None else grid
         self._numeric = self._grid.dtype.kind in "biufc"
         self.endResetModel()
 

@@ -10,10 +10,9 @@ from PySide6.QtGui import QImage
 
 from ckpt_inspector.gui import theme
 from ckpt_inspector.gui.column_headers import ReadOnlyColumnsMixin
-from ckpt_inspector.gui.preview_model import as_grid, format_value
+from ckpt_inspector.gui.preview_model import VALUE_ROLE, PreviewTableModel, as_grid, format_value
 from ckpt_inspector.gui.theme import NO_INDEX, ModelIndex
 
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 30  # the raw number of a cell
 PROBABILITY_TOLERANCE = 1e-3
 
 
@@ -82,58 +81,12 @@ def image_of(values: np.ndarray) -> QImage:
 # -- models ------------------------------------------------------------------------------------
 
 
-class OutputValuesModel(QAbstractTableModel):
+class OutputValuesModel(PreviewTableModel):
     """One example of an output as a 2-D grid: a vector is one column, a matrix a grid, more
     dimensions are folded into rows of the last one."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._grid = np.empty((0, 0))
-
     def set_values(self, values: np.ndarray | None, index: int = 0) -> None:
-        self.beginResetModel()
-        self._grid = np.empty((0, 0)) if values is None else as_grid(example(values, index))
-        self.endResetModel()
-
-    def grid(self) -> np.ndarray:
-        return self._grid
-
-    # -- Qt overrides --------------------------------------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else int(self._grid.shape[0])
-
-    def columnCount(self, parent: ModelIndex = NO_INDEX) -> int:
-        return 0 if parent.isValid() else int(self._grid.shape[1])
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        limit = self._grid.shape[1 if orientation == Qt.Orientation.Horizontal else 0]
-        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < limit:
-            return str(section)
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        value = self._grid[index.row(), index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_number(value)
-        if role == VALUE_ROLE:
-            return value.item() if isinstance(value, np.generic) else value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return repr(value.item() if isinstance(value, np.generic) else value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return theme.RIGHT
-        if role == Qt.ItemDataRole.FontRole:
-            return theme.monospace_font()
-        return None
+        self._set_grid(None if values is None else as_grid(example(values, index)))
 
 
 class TopKModel(ReadOnlyColumnsMixin, QAbstractTableModel):
