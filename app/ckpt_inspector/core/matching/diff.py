@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 from ckpt_inspector.core.bundle.object_graph import TrackableNode
 from ckpt_inspector.core.errors import UnsupportedFormatError
 from ckpt_inspector.core.matching import object_graph_match as og
-from ckpt_inspector.core.matching.entries import by_key, paired_entry, unused_entries
+from ckpt_inspector.core.matching.entries import entries_by_key
 from ckpt_inspector.core.matching.explanations import name_based_notes, object_graph_notes
-from ckpt_inspector.core.matching.model_graph import ModelVariable, model_variables
+from ckpt_inspector.core.matching.model_graph import model_variables
 from ckpt_inspector.core.matching.name_match import match_by_name
 from ckpt_inspector.core.matching.records import (
     AttachCandidate,
-    DiffEntry,
     DiffReport,
     MatchMethod,
 )
@@ -112,19 +111,13 @@ def diff_contents(
     )
     if attach is None:
         attach = _best(candidates)
-        keys = bound_keys[attach]
-    else:
-        keys = og.variable_keys(nodes, og.bind(nodes, og.resolve_attach(nodes, attach), root))
-    entries = _object_graph_entries(model, contents, keys)
-    notes = object_graph_notes(
-        entries,
-        [v.key for v in contents.variables],
-        keras,
-        nodes,
-        og.resolve_attach(nodes, attach),
-        attach,
-        root,
-    )
+    attach_node = og.resolve_attach(nodes, attach)
+    keys = bound_keys.get(attach)
+    if keys is None:  # a deeper path the user named, e.g. "net/model"
+        keys = og.variable_keys(nodes, og.bind(nodes, attach_node, root))
+    entries = entries_by_key(model, contents.variables, keys)
+    keys_listed = [v.key for v in contents.variables]
+    notes = object_graph_notes(entries, keys_listed, keras, nodes, attach_node, attach, root)
     return DiffReport(
         **common,
         method=MatchMethod.OBJECT_GRAPH,
@@ -142,13 +135,3 @@ def _best(candidates: Sequence[AttachCandidate]) -> str:
     if top == 0 and any(c.path == "model" for c in candidates):
         return "model"
     return next(c.path for c in candidates if c.restored == top)
-
-
-def _object_graph_entries(
-    model: Sequence[ModelVariable], contents: CheckpointContents, keys: dict[int, str]
-) -> list[DiffEntry]:
-    records = by_key(contents.variables)
-    entries = [paired_entry(v, records.get(keys.get(id(v.obj), ""))) for v in model]
-    consumed = {e.checkpoint_key for e in entries if e.checkpoint_key is not None}
-    entries.extend(unused_entries(contents.variables, consumed))
-    return entries

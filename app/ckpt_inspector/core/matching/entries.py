@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ckpt_inspector.core.key_patterns import COUNTER_EDGES, OBJECT_GRAPH_KEY, OPTIMIZER_EDGES
 from ckpt_inspector.core.matching.model_graph import ModelVariable
@@ -62,6 +62,18 @@ def unused_entries(variables: Iterable[VariableRecord], consumed: set[str]) -> l
         for v in variables
         if v.key not in consumed and v.key != OBJECT_GRAPH_KEY
     ]
+
+
+def entries_by_key(
+    model: Sequence[ModelVariable], checkpoint: Sequence[VariableRecord], keys: Mapping[int, str]
+) -> list[DiffEntry]:
+    """Pair each model variable with the key a loader reads it from (``keys`` by
+    ``id(variable)``), then list the checkpoint tensors nobody reads."""
+    records = by_key(checkpoint)
+    entries = [paired_entry(v, records.get(keys.get(id(v.obj), ""))) for v in model]
+    consumed = {e.checkpoint_key for e in entries if e.checkpoint_key is not None}
+    entries.extend(unused_entries(checkpoint, consumed))
+    return entries
 
 
 def by_key(variables: Iterable[VariableRecord]) -> Mapping[str, VariableRecord]:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ckpt_inspector.core.errors import InspectorError
-from ckpt_inspector.core.matching.entries import by_key, paired_entry, unused_entries
-from ckpt_inspector.core.matching.model_graph import ModelVariable, model_variables
+from ckpt_inspector.core.matching.entries import entries_by_key
+from ckpt_inspector.core.matching.model_graph import model_variables
 from ckpt_inspector.core.matching.records import DiffEntry
 from ckpt_inspector.core.records import VariableRecord
 
@@ -58,10 +58,4 @@ def keras_weight_paths(root: Any) -> dict[int, str]:
 
 
 def match_keras_weights(root: Any, checkpoint: Sequence[VariableRecord]) -> list[DiffEntry]:
-    records = by_key(checkpoint)
-    paths = keras_weight_paths(root)
-    model: list[ModelVariable] = model_variables(root)
-    entries = [paired_entry(v, records.get(paths.get(id(v.obj), ""))) for v in model]
-    consumed = {e.checkpoint_key for e in entries if e.checkpoint_key is not None}
-    entries.extend(unused_entries(checkpoint, consumed))
-    return entries
+    return entries_by_key(model_variables(root), checkpoint, keras_weight_paths(root))
