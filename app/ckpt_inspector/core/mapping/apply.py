@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.mapping.records import KeyMapping
-from ckpt_inspector.core.matching.entries import unused_entries
+from ckpt_inspector.core.matching.entries import pair_status, unused_entries
 from ckpt_inspector.core.matching.records import DiffEntry, DiffReport, MatchStatus
 from ckpt_inspector.core.records import VariableRecord
 
@@ -27,14 +27,11 @@ def _paired(entry: DiffEntry, record: VariableRecord, reason: str, allow_cast: b
         checkpoint_name=record.name,
         note=f"mapped: {reason}",
     )
-    if tuple(record.shape) != tuple(entry.model_shape or ()):
-        return replace(paired, status=MatchStatus.SHAPE_MISMATCH)
-    if record.dtype != entry.model_dtype and not allow_cast:
-        return replace(paired, status=MatchStatus.DTYPE_MISMATCH)
+    status = pair_status(entry.model_shape, entry.model_dtype, record, cast=allow_cast)
     note = paired.note
-    if record.dtype != entry.model_dtype:
+    if status is MatchStatus.MATCHED and record.dtype != entry.model_dtype:
         note += f"; cast from {record.dtype}"
-    return replace(paired, status=MatchStatus.MATCHED, note=note)
+    return replace(paired, status=status, note=note)
 
 
 def apply_mapping(

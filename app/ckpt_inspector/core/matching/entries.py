@@ -40,11 +40,23 @@ def paired_entry(
         checkpoint_dtype=record.dtype,
         checkpoint_name=record.name,
     )
-    if tuple(record.shape) != tuple(variable.shape):
-        return DiffEntry(MatchStatus.SHAPE_MISMATCH, **base)
-    if record.dtype != variable.dtype:
-        return DiffEntry(MatchStatus.DTYPE_MISMATCH, **base)
-    return DiffEntry(MatchStatus.MATCHED, **base)
+    return DiffEntry(pair_status(variable.shape, variable.dtype, record), **base)
+
+
+def pair_status(
+    model_shape: tuple | None,
+    model_dtype: str | None,
+    record: VariableRecord,
+    *,
+    cast: bool = False,
+) -> MatchStatus:
+    """Whether restoring ``record`` into a variable of this shape and dtype would work: shapes
+    must agree; dtypes too, unless the user allowed a cast (key mappings only)."""
+    if tuple(record.shape) != tuple(model_shape or ()):
+        return MatchStatus.SHAPE_MISMATCH
+    if record.dtype != model_dtype and not cast:
+        return MatchStatus.DTYPE_MISMATCH
+    return MatchStatus.MATCHED
 
 
 def unused_entries(variables: Iterable[VariableRecord], consumed: set[str]) -> list[DiffEntry]:
