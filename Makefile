@@ -8,7 +8,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test lint bench screenshot clean package package-test install-desktop \
 	uninstall-desktop _refresh-desktop-caches
 
-$(STAMP): pyproject.toml
+# The C source is a prerequisite too: editing it rebuilds the extension in place.
+$(STAMP): pyproject.toml app/ckpt_inspector/core/statistics/_kernels.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[legacy,dev]"

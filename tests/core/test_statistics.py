@@ -2,7 +2,8 @@
 
 Checkpoints are written by TensorFlow with planted values (NaN, ±Inf, zeros, every dtype);
 the reference numbers are computed here with plain NumPy from ``CheckpointReader`` values,
-independently of the code under test.
+independently of the code under test. Every test runs twice: with the compiled passes
+(``kernels``) and with the NumPy passes that stand in where the extension is not built.
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ import checkpoint_factory
 from ckpt_inspector.core.discovery import discover
 from ckpt_inspector.core.errors import InspectorError
 from ckpt_inspector.core.records import CheckpointRecord
+from ckpt_inspector.core.statistics import kernels
 from ckpt_inspector.core.statistics.binning import Counter, make_binning
 from ckpt_inspector.core.statistics.reading import TensorReader
 from ckpt_inspector.core.statistics.records import HistogramOptions, ValueKind
 from ckpt_inspector.core.statistics.tensor_stats import compute_tensor_stats, tensor_stats
 
 PERCENTILES = [1, 5, 25, 50, 75, 95, 99]
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def passes(request, monkeypatch) -> str:
+    """Which statistics passes serve the test (see ``kernels``)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(kernels, "native", None)
+    else:
+        assert kernels.native is not None, "the compiled statistics passes were not built"
+    return request.param
 
 
 def key(name: str) -> str:

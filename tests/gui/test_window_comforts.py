@@ -373,6 +373,7 @@ def test_about_and_log_with_the_real_worker(qtbot, live_window, real_client):
     assert f"TensorFlow: {versions['tensorflow']}" in text
     assert f"Keras: {versions['keras']} (Keras 3)" in text
     assert dict(version_rows(versions))["Qt"] in text
+    assert "Statistics passes: compiled (C)" in text
 
     live_window.menu_actions.worker_log.trigger()
     log = live_window.worker_log.log

@@ -1,4 +1,5 @@
-"""Help > About: the versions of the app, TensorFlow, Keras, Qt and Python.
+"""Help > About: the versions of the app, TensorFlow, Keras, Qt and Python, and whether the
+statistics run compiled.
 
 TensorFlow and Keras are the worker's: the window never imports them, so their versions come
 from the worker's ready message (``WorkerClient.versions``, see ``worker/main.py``
@@ -50,6 +51,7 @@ def version_rows(versions: dict[str, Any]) -> list[tuple[str, str]]:
         ("Qt", qVersion()),
         ("PySide6", PySide6.__version__),
         ("Python", platform.python_version()),
+        ("Statistics passes", versions.get("statistics") or NOT_YET),
     ]
 
 

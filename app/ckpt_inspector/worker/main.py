@@ -190,6 +190,8 @@ def _installed_version(*distributions: str) -> str | None:
 def _versions() -> dict[str, str | None]:
     import platform
 
+    from ckpt_inspector.core.statistics import kernels
+
     legacy = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
     return {
         "python": platform.python_version(),
@@ -198,6 +200,8 @@ def _versions() -> dict[str, str | None]:
         "keras_flavour": "2" if legacy else "3",
         "keras": _installed_version("tf-keras" if legacy else "keras"),
         "pid": str(os.getpid()),
+        # Which statistics passes this worker runs (core/statistics/kernels.py).
+        "statistics": "compiled (C)" if kernels.native else "NumPy (C extension not built)",
     }
 
 

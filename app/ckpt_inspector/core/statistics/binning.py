@@ -13,10 +13,13 @@ is found by bisection over the ordered bit patterns of the work dtype (``_true_e
 ``np.histogram(values, edges)`` therefore reproduces our counts exactly (the tests check it),
 and the edges differ from evenly spaced ones by at most a few ulps.
 
-Counting. ``np.bincount`` is NumPy's only scatter-count primitive; it costs about 1.4 ns per
-element and holds the GIL (measured: no gain from threads). With up to 254 bins two bin
-numbers are packed into one ``uint16`` key (``b0 * slots + b1``), so bincount sees half the
-elements; the ``slots x slots`` table folds back to per-bin counts at the end.
+Counting. The compiled pass (``kernels``, ``_kernels.c``) computes the same slot numbers with
+the same two roundings and counts them in C. ``Counter`` is the NumPy pass that serves the
+cases it does not take (float64 bins for float32 values, searchsorted fallback) and stands in
+when it is not built. ``np.bincount`` is NumPy's only scatter-count primitive; it costs about
+1.4 ns per element and holds the GIL (measured: no gain from threads). With up to 254 bins two
+bin numbers are packed into one ``uint16`` key (``b0 * slots + b1``), so bincount sees half
+the elements; the ``slots x slots`` table folds back to per-bin counts at the end.
 """
 
 from __future__ import annotations
@@ -211,11 +214,17 @@ class Counter:
         self._table += np.bincount(keys, minlength=self._table.size)
 
     def counts(self) -> np.ndarray:
-        """Counts per bin (int64, ``bins`` long); guard slots hold values rounded off the ends."""
+        """Counts per bin (int64, ``bins`` long)."""
         per_slot = self._single.copy()
         if self._table is not None:
             table = self._table.reshape(self.binning.slots, self.binning.slots)
             per_slot += table.sum(axis=0) + table.sum(axis=1)
-        per_slot[1] += per_slot[0]
-        per_slot[-2] += per_slot[-1]
-        return per_slot[1:-1].copy()
+        return fold_guards(per_slot)
+
+
+def fold_guards(per_slot: np.ndarray) -> np.ndarray:
+    """Counts per bin from counts per slot: the guard slots hold values rounded off the ends."""
+    per_slot = per_slot.copy()
+    per_slot[1] += per_slot[0]
+    per_slot[-2] += per_slot[-1]
+    return per_slot[1:-1].copy()

@@ -26,12 +26,21 @@ class ChunkSource:
     """``size`` values in work dtype ``work``, produced per ``[start, stop)`` range.
 
     ``gather`` returns the values at given flat positions (a percentile sample) directly,
-    without producing the chunks around them.
+    without producing the chunks around them. ``whole`` is the flat array itself when it is
+    already in the work dtype, so a pass may take it in larger pieces (``kernels``).
     """
 
-    def __init__(self, size: int, work: np.dtype, produce: Produce, gather: Gather) -> None:
+    def __init__(
+        self,
+        size: int,
+        work: np.dtype,
+        produce: Produce,
+        gather: Gather,
+        whole: np.ndarray | None = None,
+    ) -> None:
         self.size = size
         self.work = np.dtype(work)
+        self.whole = whole
         self._produce = produce
         self._gather = gather
         self._buffer = np.empty(min(size, CHUNK), dtype=self.work)
@@ -66,7 +75,9 @@ def value_chunks(values: np.ndarray) -> ChunkSource:
     work = work_dtype(flat.dtype)
     gather = flat.__getitem__
     if flat.dtype == work:
-        return ChunkSource(flat.size, work, lambda start, stop, _out: flat[start:stop], gather)
+        return ChunkSource(
+            flat.size, work, lambda start, stop, _out: flat[start:stop], gather, whole=flat
+        )
 
     def convert(start: int, stop: int, out: np.ndarray) -> np.ndarray:
         np.copyto(out, flat[start:stop], casting="unsafe")

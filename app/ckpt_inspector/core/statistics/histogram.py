@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ckpt_inspector.core.statistics.binning import Binning, Counter, make_binning
+from ckpt_inspector.core.statistics import kernels
+from ckpt_inspector.core.statistics.binning import Binning, Counter, fold_guards, make_binning
 from ckpt_inspector.core.statistics.chunks import ChunkSource
 from ckpt_inspector.core.statistics.moments import Moments, finite_chunks
 from ckpt_inspector.core.statistics.records import Histogram, HistogramOptions
@@ -96,6 +97,11 @@ def count(
             inside += int(np.count_nonzero(values == values.dtype.type(value)))
         counts = np.zeros(edges.size - 1, dtype=np.int64)
         counts[_bin_of(edges, value)] = inside
+    elif layout.exact_edges and layout.dtype == source.work and kernels.usable(source):
+        edges = layout.edges
+        low, high = _inner_bounds(window, source.work) if window else (-np.inf, np.inf)
+        per_slot, below, above = kernels.count(source, layout, float(low), float(high))
+        counts = fold_guards(per_slot)
     else:
         edges = layout.edges
         counter = Counter(layout)

@@ -1,5 +1,8 @@
 """The first pass over a tensor: counts of the special values, range, sum and sum of squares.
 
+Float32 and float64 tensors take the compiled pass (``kernels``) when it is built; what follows
+describes the NumPy pass that serves the rest and stands in when it is not.
+
 One pass over cache-sized chunks, four cheap ufunc/BLAS calls per chunk (min, max and two
 dot products). A chunk whose min or max is not finite holds a NaN or an infinity (both
 reductions propagate NaN); only such chunks pay for masks, and the pass remembers them so
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ckpt_inspector.core.statistics import kernels
 from ckpt_inspector.core.statistics.binning import CHUNK
 from ckpt_inspector.core.statistics.chunks import ChunkSource
 
@@ -78,6 +82,25 @@ def finite_chunks(source: ChunkSource, moments: Moments) -> Iterator[np.ndarray]
 
 def scan(source: ChunkSource) -> Moments:
     """Count NaN/±Inf/zeros and accumulate min, max, sum and sum of squares of finite values."""
+    if kernels.usable(source):
+        raw = kernels.scan(source)
+        finite = math.isfinite(raw.lo)
+        return Moments(
+            size=source.size,
+            nan=raw.nan,
+            posinf=raw.posinf,
+            neginf=raw.neginf,
+            zeros=raw.zeros,
+            lo=raw.lo if finite else None,
+            hi=raw.hi if finite else None,
+            total=raw.total,
+            squares=raw.squares,
+            dirty=raw.dirty,
+        )
+    return _numpy_scan(source)
+
+
+def _numpy_scan(source: ChunkSource) -> Moments:
     nan = posinf = neginf = zeros = 0
     lo = hi = None
     total = squares = 0.0

@@ -1,11 +1,14 @@
 """Statistics of one tensor: the fused passes behind the histogram panel and ``stats``.
 
-For 10^8 float32 values (the 381 MiB benchmark tensor) the work is three passes over
-cache-sized chunks of the tensor's own memory, no copy of the tensor:
+For 10^8 float32 values (the 381 MiB benchmark tensor) the work is three passes over the
+tensor's own memory, no copy of the tensor:
 
 1. ``moments.scan``: NaN/±Inf/zero counts, min, max, sum and sum of squares;
 2. ``histogram.count``: exact counts on edges spanning the finite range (or the clip window);
 3. percentiles from a stratified sample (``percentiles``), which touches 2^18 values only.
+
+The first two are compiled loops run on both cores (``kernels``): about 0.09 s in all, 0.37×
+the time TensorFlow takes to read the tensor (``make bench``).
 
 A centred fourth pass runs only when the mean dwarfs the spread (``Moments.variance``).
 Statistics are over the finite values; ``mean``/``std``/``min``/``max`` are ``None`` when there
