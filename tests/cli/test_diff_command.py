@@ -91,6 +91,21 @@ def test_text_report_puts_the_summary_first(capsys, demo_like_folder, tmp_path):
     assert "bookkeeping tensors (--all lists them)." in out[-1]
 
 
+def test_text_report_names_the_checkpoint_tensor_beside_its_key(capsys, demo_like_folder):
+    """Keras 3 saves the model's kernels under the optimizer's path; the name column says
+    which layer each is, and tables whose keys already read well have no such column."""
+    assert main(["diff", str(demo_like_folder), "--model", DEMO_MODEL, "--all"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    header = out[out.index("Matched (4)") + 1].split()
+    assert header[:5] == ["model", "variable", "checkpoint", "name", "checkpoint"]
+    kernel = next(line for line in out if line.startswith("sequential/dense/kernel "))
+    assert kernel.split()[:3] == [
+        "sequential/dense/kernel",
+        "sequential/dense/kernel",
+        "optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE",
+    ]
+
+
 def test_markdown_report(capsys, demo_like_folder):
     assert main(["diff", str(demo_like_folder), "--model", DEMO_MODEL, "--markdown"]) == 0
     text = capsys.readouterr().out

@@ -201,6 +201,7 @@ def test_cells_show_both_sides(proxy):
     assert cells == [
         "Shape mismatch",
         "sequential/dense_1/kernel",
+        "",  # no readable name beyond the key
         KEY("model/layer_with_weights-1/kernel"),
         "64 × 10",
         "128 × 10",
@@ -214,6 +215,27 @@ def test_cells_show_both_sides(proxy):
     missing = proxy.index(2, DiffEntriesModel.CHECKPOINT_SHAPE).data()
     assert missing == ""
     assert "No layer at this place" in proxy.index(2, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_checkpoints_readable_name_sits_beside_the_model_variable(proxy):
+    """Keras 3 saves a kernel under optimizer/_trainable_variables/N: the name reads better."""
+    proxy.set_status(MatchStatus.MATCHED)
+    proxy.sort(DiffEntriesModel.NAME, Qt.SortOrder.AscendingOrder)  # nameless rows last
+    rows = [
+        [proxy.index(r, c).data() for c in (1, DiffEntriesModel.NAME, DiffEntriesModel.CHECKPOINT)]
+        for r in range(proxy.rowCount())
+    ]
+    assert rows == [
+        [
+            "sequential/dense/kernel",
+            "sequential/dense/kernel",
+            KEY("model/layer_with_weights-0/kernel"),
+        ],
+        ["sequential/dense/bias", "", KEY("model/layer_with_weights-0/bias")],
+    ]
+    assert DiffEntriesModel.COLUMNS[DiffEntriesModel.NAME] == "Checkpoint name"
+    tooltip = proxy.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Checkpoint name: sequential/dense/kernel" in tooltip
 
 
 def test_rows_are_coloured_by_status_with_readable_text(proxy):

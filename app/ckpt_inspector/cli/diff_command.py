@@ -82,9 +82,10 @@ def _shape(shape: tuple | None) -> str:
     return "-" if shape is None else "×".join(str(d) for d in shape) or "scalar"
 
 
-def _row(entry: DiffEntry) -> list[str]:
+def _row(entry: DiffEntry, names: bool) -> list[str]:
     return [
         entry.model or "-",
+        *([entry.distinct_name or "-"] if names else []),
         entry.checkpoint_key or "-",
         _shape(entry.model_shape),
         _shape(entry.checkpoint_shape),
@@ -101,7 +102,6 @@ def _print_report(report: DiffReport, *, show_all: bool) -> None:
     print(report.summary_sentence())
     for note in report.notes:
         print(f"note: {note}")
-    headers = ["model variable", "checkpoint key", "model shape", "ckpt shape", "model", "ckpt"]
     for status in (*_TITLES,):
         entries = report.with_status(status)
         if status is MatchStatus.UNUSED and not show_all:
@@ -110,7 +110,18 @@ def _print_report(report: DiffReport, *, show_all: bool) -> None:
             continue
         print()
         print(f"{_TITLES[status]} ({len(entries)})")
-        print(render(headers, [_row(e) for e in entries]))
+        # The checkpoint's readable names get a column only where one says more than its key.
+        names = any(e.distinct_name for e in entries)
+        headers = [
+            "model variable",
+            *(["checkpoint name"] if names else []),
+            "checkpoint key",
+            "model shape",
+            "ckpt shape",
+            "model",
+            "ckpt",
+        ]
+        print(render(headers, [_row(e, names) for e in entries]))
     others = [
         e for e in report.with_status(MatchStatus.UNUSED) if e.role is not VariableRole.WEIGHT
     ]

@@ -31,9 +31,7 @@ def _code(text: str | None) -> str:
 
 def _checkpoint(entry: DiffEntry) -> str:
     key = _code(entry.checkpoint_key)
-    if entry.checkpoint_name and entry.checkpoint_name != entry.checkpoint_key:
-        return f"{key} ({_escape(entry.checkpoint_name)})"
-    return key
+    return f"{key} ({_escape(entry.distinct_name)})" if entry.distinct_name else key
 
 
 MODEL: Column = ("Model variable", lambda e: _code(e.model))

@@ -51,6 +51,17 @@ class DiffEntry:
     note: str = ""
 
     @property
+    def distinct_name(self) -> str | None:
+        """The checkpoint's readable name for the key, when it says more than the key.
+
+        A TF2 checkpoint saves each variable once, under the first path its object graph
+        reaches, so a model's kernel may sit at ``optimizer/_trainable_variables/0/...``; its
+        name (``sequential/dense/kernel``) is what a reader compares with the model variable.
+        """
+        name = self.checkpoint_name
+        return name if name and name != self.checkpoint_key else None
+
+    @property
     def params(self) -> int:
         """Elements of the model variable (of the checkpoint tensor for unused entries)."""
         shape = self.model_shape if self.model_shape is not None else self.checkpoint_shape

@@ -137,6 +137,7 @@ class DiffEntriesModel(RecordTableModel[DiffEntry]):
     COLUMNS = (
         "Status",
         "Model variable",
+        "Checkpoint name",
         "Checkpoint key",
         "Model shape",
         "Checkpoint shape",
@@ -147,13 +148,14 @@ class DiffEntriesModel(RecordTableModel[DiffEntry]):
     (
         STATUS,
         MODEL,
+        NAME,
         CHECKPOINT,
         MODEL_SHAPE,
         CHECKPOINT_SHAPE,
         MODEL_DTYPE,
         CHECKPOINT_DTYPE,
         ROLE,
-    ) = range(8)
+    ) = range(9)
 
     haystack_of = staticmethod(entry_haystack)
 
@@ -181,6 +183,8 @@ class DiffEntriesModel(RecordTableModel[DiffEntry]):
             return status_label(entry)
         if column == self.MODEL:
             return entry.model or ""
+        if column == self.NAME:
+            return entry.distinct_name or ""
         if column == self.CHECKPOINT:
             return entry.checkpoint_key or ""
         if column == self.MODEL_SHAPE:
@@ -208,8 +212,8 @@ class DiffEntriesModel(RecordTableModel[DiffEntry]):
             lines.append(f"Model: {entry.model}")
         if entry.checkpoint_key:
             lines.append(f"Checkpoint: {entry.checkpoint_key}")
-        if entry.checkpoint_name and entry.checkpoint_name != entry.checkpoint_key:
-            lines.append(f"Checkpoint name: {entry.checkpoint_name}")
+        if entry.distinct_name:
+            lines.append(f"Checkpoint name: {entry.distinct_name}")
         if entry.note:
             lines.append(entry.note)
         return "\n".join(lines)
@@ -249,6 +253,8 @@ class DiffFilterProxy(RecordFilterProxy[DiffEntry]):
         tie = (rank(entry), name, entry.checkpoint_key or "")
         if column == DiffEntriesModel.MODEL:
             return ((entry.model or "\uffff").lower(), *tie)
+        if column == DiffEntriesModel.NAME:
+            return ((entry.distinct_name or "\uffff").lower(), *tie)
         if column == DiffEntriesModel.CHECKPOINT:
             return ((entry.checkpoint_key or "\uffff").lower(), *tie)
         if column == DiffEntriesModel.MODEL_SHAPE:

@@ -337,7 +337,7 @@ class DiffPanel(QWidget):
         (the tooltip has them in full)."""
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
-        for column in (DiffEntriesModel.MODEL, DiffEntriesModel.CHECKPOINT):
+        for column in (DiffEntriesModel.MODEL, DiffEntriesModel.NAME, DiffEntriesModel.CHECKPOINT):
             header.resizeSection(column, min(header.sectionSize(column), NAME_COLUMN_MAX))
 
     def _update_counts(self) -> None:
