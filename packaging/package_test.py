@@ -7,7 +7,8 @@ no PYTHONPATH or virtualenv, and with empty per-user data, config and cache fold
 bundle itself must build the demo workspace (its frozen worker imports TensorFlow, trains the
 demo's Keras model and writes checkpoints). Checks, in order:
 
-1. ``--worker`` turns the executable into a worker that says it is ready on the protocol pipe;
+1. ``--worker`` turns the executable into a worker that says it is ready on the protocol pipe,
+   and runs the compiled statistics passes (the bundle carries ``_kernels``);
 2. ``--demo --screenshot FILE`` exits 0 and FILE is a PNG of the window's size that is not blank;
 3. the demo workspace was completed by the bundle's worker;
 4. the bundle's command line lists the demo's checkpoints (``list --json``).
@@ -102,6 +103,11 @@ def _check_worker(bundle: Path, *, env: dict[str, str], cwd: Path) -> None:
         )
     if process.returncode != 0:
         raise PackageTestError(f"the worker exited {process.returncode} on shutdown: {stderr}")
+    statistics = messages[0].versions.get("statistics")
+    if statistics != "compiled (C)":
+        raise PackageTestError(
+            f"the bundle's worker runs {statistics!r} statistics passes: is _kernels bundled?"
+        )
 
 
 def _check_image(path: Path) -> str:
