@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from ckpt_inspector.core.records import CheckpointRecord, VariableRecord
 from ckpt_inspector.core.statistics.records import Comparison
-from ckpt_inspector.gui import formatting, plotting, theme
+from ckpt_inspector.gui import formatting, plotting
 from ckpt_inspector.gui.export_menu import CSV, PNG, SVG, ExportButton, bins_table, write_csv
 from ckpt_inspector.gui.histogram_plot import HistogramDrawing
+from ckpt_inspector.gui.plot_or_message import PlotOrMessage
 from ckpt_inspector.gui.plotting import pg
 from ckpt_inspector.gui.stats_table_model import StatsTableModel, not_finite_text
 
@@ -89,13 +90,16 @@ class ComparisonView(QWidget):
         self.note = QLabel(objectName="noteText", wordWrap=True)
         self.status = QLabel(objectName="mutedText", wordWrap=True)
 
-        # One scene for both plots, so that an exported picture holds both.
+        # One scene for both plots, so that an exported picture holds both; each legend in
+        # the row above its plot.
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setMinimumHeight(220)
-        self.overlay = HistogramDrawing(self.graphics.ci, row=0)
-        self.difference = HistogramDrawing(self.graphics.ci, row=1)
-        self.graphics.ci.layout.setRowStretchFactor(0, 3)
-        self.graphics.ci.layout.setRowStretchFactor(1, 2)
+        self.overlay = HistogramDrawing(self.graphics.ci, row=1)
+        self.difference = HistogramDrawing(self.graphics.ci, row=3)
+        self._legend_above(self.overlay, row=0)
+        self._legend_above(self.difference, row=2)
+        self.graphics.ci.layout.setRowStretchFactor(1, 3)
+        self.graphics.ci.layout.setRowStretchFactor(3, 2)
         self.table_model = StatsTableModel(self)
         self.table = QTableView(objectName="statsTable")
         self.table.setModel(self.table_model)
@@ -109,13 +113,8 @@ class ComparisonView(QWidget):
         plots.addWidget(self.table)
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 2)
-
-        self.message = QLabel(objectName="placeholderText", wordWrap=True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(plots)
-        self.stack.addWidget(self.message)
+        self.stack = PlotOrMessage(plots)
+        self.message = self.stack.message
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -170,7 +169,7 @@ class ComparisonView(QWidget):
         return self._record
 
     def error(self) -> str:
-        return self.message.text() if self.message.property("error") else ""
+        return self.stack.error()
 
     def clear(self, message: str = "") -> None:
         self._record = None
@@ -194,9 +193,7 @@ class ComparisonView(QWidget):
         for label in (self.change, self.alarm, self.note, self.status):
             label.setText("")
             label.hide()
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", error)
-        self.stack.setCurrentIndex(self.MESSAGE)
+        self.stack.show_message(text, error=error)
         self.export.setEnabled(False)
 
     def show_error(self, message: str) -> None:
@@ -229,11 +226,23 @@ class ComparisonView(QWidget):
         if comparison.difference is not None:
             columns.append(("b − a", comparison.difference))
         self.table_model.set_stats(columns)
-        self.stack.setCurrentIndex(self.PLOTS)
+        self.stack.show_plot(self.PLOTS)
         self.export.setEnabled(True)
         return True
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _legend_above(self, drawing: HistogramDrawing, *, row: int) -> None:
+        """``drawing``'s legend in ``row`` of the scene, right-aligned, in one line.
+
+        pyqtgraph anchors a legend inside the view box, where it lay over the tallest bins. The
+        drawing's own ``addLegend`` call then returns this legend (``PlotItem.addLegend`` makes
+        one legend per plot), and named curves still enter it through ``PlotItem.addItem``.
+        """
+        legend = drawing.plot.addLegend(offset=None, colCount=2)
+        legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.graphics.ci.addItem(legend, row=row, col=0)
+        self.graphics.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignRight)
 
     @staticmethod
     def _names(comparison: Comparison) -> tuple[str, str]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ckpt_inspector.core.records import VariableRecord
 from ckpt_inspector.core.statistics.records import HeatMap
-from ckpt_inspector.gui import formatting, plotting, theme
+from ckpt_inspector.gui import formatting, plotting
 from ckpt_inspector.gui.export_menu import PNG, SVG, ExportButton
+from ckpt_inspector.gui.plot_or_message import PlotOrMessage
 from ckpt_inspector.gui.plotting import pg
 
 
@@ -88,13 +89,8 @@ class HeatmapView(QWidget):
         self.line = pg.PlotDataItem(pen=pg.mkPen(plotting.SINGLE, width=1.2))
         self.line_plot.addItem(self.line)
 
-        self.message = QLabel(objectName="placeholderText", wordWrap=True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.image_widget)
-        self.stack.addWidget(self.line_widget)
-        self.stack.addWidget(self.message)
+        self.stack = PlotOrMessage(self.image_widget, self.line_widget)  # IMAGE, LINE, MESSAGE
+        self.message = self.stack.message
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -114,7 +110,7 @@ class HeatmapView(QWidget):
         return self._record
 
     def error(self) -> str:
-        return self.message.text() if self.message.property("error") else ""
+        return self.stack.error()
 
     def levels(self) -> tuple[float, float]:
         return tuple(float(v) for v in self.colorbar.levels())
@@ -135,9 +131,7 @@ class HeatmapView(QWidget):
         for label in (self.rule, self.factor, self.range, self.hover):
             label.setText("")
         self.factor.hide()
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", error)
-        self.stack.setCurrentIndex(self.MESSAGE)
+        self.stack.show_message(text, error=error)
         self.export.setEnabled(False)
 
     def show_error(self, message: str) -> None:
@@ -180,7 +174,7 @@ class HeatmapView(QWidget):
         if not np.isfinite(values).all():
             text += " Grey: NaN or ±Inf."
         self.range.setText(text)
-        self.stack.setCurrentIndex(self.IMAGE)
+        self.stack.show_plot(self.IMAGE)
 
     def _show_line(self, heatmap: HeatMap, values: np.ndarray) -> None:
         step = heatmap.factor[0] * heatmap.factor[1]
@@ -191,15 +185,17 @@ class HeatmapView(QWidget):
         self.range.setText(
             "No finite values." if lo_hi is None else f"Values {lo_hi[0]:.4g} … {lo_hi[1]:.4g}."
         )
-        self.stack.setCurrentIndex(self.LINE)
+        self.stack.show_plot(self.LINE)
+
+    def _shown_plot(self) -> pg.GraphicsLayout:
+        widget = self.line_widget if self.stack.currentIndex() == self.LINE else self.image_widget
+        return widget.ci
 
     def _write_png(self, path: str) -> None:
-        widget = self.line_widget if self.stack.currentIndex() == self.LINE else self.image_widget
-        plotting.export_image(widget.ci, path)
+        plotting.export_image(self._shown_plot(), path)
 
     def _write_svg(self, path: str) -> None:
-        widget = self.line_widget if self.stack.currentIndex() == self.LINE else self.image_widget
-        plotting.export_svg(widget.ci, path)
+        plotting.export_svg(self._shown_plot(), path)
 
     # -- slots ---------------------------------------------------------------------------------
 

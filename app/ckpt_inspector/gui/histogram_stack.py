@@ -6,32 +6,18 @@ pyqtgraph, so only modules built on first show may import it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
-from ckpt_inspector.gui import theme
 from ckpt_inspector.gui.histogram_plot import HistogramDrawing
+from ckpt_inspector.gui.plot_or_message import PlotOrMessage
 from ckpt_inspector.gui.plotting import pg
 
 
-class HistogramStack(QStackedWidget):
+class HistogramStack(PlotOrMessage):
     PLOT, MESSAGE = range(2)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = HistogramDrawing(self.graphics.ci)
-        self.message = QLabel(objectName="placeholderText", wordWrap=True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.addWidget(self.graphics)
-        self.addWidget(self.message)
-
-    def show_plot(self) -> None:
-        self.setCurrentIndex(self.PLOT)
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        """``text`` instead of the plot; the plot keeps what it drew."""
-        self.message.setText(text)
-        theme.set_style_property(self.message, "error", error)
-        self.setCurrentIndex(self.MESSAGE)
+        graphics = pg.GraphicsLayoutWidget()
+        super().__init__(graphics, parent=parent)
+        self.graphics = graphics
+        self.plot = HistogramDrawing(graphics.ci)

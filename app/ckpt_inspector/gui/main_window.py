@@ -5,7 +5,8 @@ and the analysis docks below. The composition root: it builds the pieces and wir
 - ``window_actions``: menus, actions and shortcuts;
 - ``window_jobs``: the worker's answers, routed by channel to whoever asked;
 - ``window_selection``: which checkpoint and variable are shown, and what that asks for;
-- ``appearance``: light and dark; ``worker_log``: Help > Worker Log.
+- ``appearance``: light and dark; ``worker_log``: Help > Worker Log;
+- ``worker_state``: the status-bar corner that names the worker and its versions.
 
 The window itself opens folders (discovery, listing, watching, refreshing) and remembers its
 layout. Every request goes out on a channel (a newer request on the same channel supersedes the
@@ -18,7 +19,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from ckpt_inspector.core.records import (
     CheckpointContents,
@@ -45,6 +46,7 @@ from ckpt_inspector.gui.window_panels import WindowPanels
 from ckpt_inspector.gui.window_selection import EXPORT, PREVIEW, VARIABLES, Selection
 from ckpt_inspector.gui.worker_client import WorkerClient
 from ckpt_inspector.gui.worker_log import WorkerLogDock
+from ckpt_inspector.gui.worker_state import WorkerState
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,6 @@ class MainWindow(QMainWindow):
         self._listing: FolderListing | None = None
         self._refreshing = False
         self._finished_reported = True
-        self._worker_ready = False
 
         self.setWindowTitle("Checkpoint Inspector")
         self.setWindowIcon(resources.icon("app"))
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.job_status = JobStatus()
         self.job_status.cancelRequested.connect(self._on_cancel_requested)
         self.jobs = JobChannels(self._client, self.job_status)
-        self.worker_label = QLabel("Starting TensorFlow worker…", objectName="workerState")
+        self.worker_label = WorkerState(self._client)
         status = self.statusBar()
         status.addPermanentWidget(self.job_status)
         status.addPermanentWidget(self.worker_label)
@@ -197,7 +198,6 @@ class MainWindow(QMainWindow):
             show_status=self.statusBar().showMessage,
             parent=self,
         )
-        client.ready.connect(self._on_worker_ready)
         client.crashed.connect(self._on_worker_crashed)
         client.idleChanged.connect(self._on_worker_idle_changed)
 
@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
         return self._client
 
     def is_worker_ready(self) -> bool:
-        return self._worker_ready
+        return self.worker_label.is_ready()
 
     def health_scan(self) -> bool:
         """Scan the selected checkpoint (Ctrl+H); False when none is selected."""
@@ -365,21 +365,7 @@ class MainWindow(QMainWindow):
 
     # -- slots: worker -------------------------------------------------------------------------
 
-    def _on_worker_ready(self, info: dict) -> None:
-        startup_trace.mark("worker_ready")
-        self._worker_ready = True
-        parts = ["Worker ready"]
-        if info.get("tensorflow"):
-            parts = [f"TensorFlow {info['tensorflow']}"]
-        if info.get("keras") or info.get("keras_flavour"):
-            parts.append(f"Keras {info.get('keras') or info['keras_flavour']}")
-        self.worker_label.setText(" · ".join(parts))
-        details = ", ".join(f"{k}: {v}" for k, v in sorted(info.items()) if v is not None)
-        self.worker_label.setToolTip(f"Worker process ({details})")
-
     def _on_worker_crashed(self, message: str) -> None:
-        self._worker_ready = False
-        self.worker_label.setText("Restarting the worker…")
         if self.pages.currentIndex() == self.MAIN:  # else the empty page says it already
             self._show_error(message)
 
