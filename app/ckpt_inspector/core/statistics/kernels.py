@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
@@ -86,16 +86,17 @@ def usable(source: ChunkSource) -> bool:
     return native is not None and source.work in (np.float32, np.float64)
 
 
-def _parts(source: ChunkSource) -> Iterator[tuple[int, np.ndarray]]:
-    """(start, values) pieces of ``source``: the whole array in pieces (``piece_starts``),
-    else its chunks."""
+def _parts(source: ChunkSource) -> list[tuple[int, np.ndarray]] | Iterator[tuple[int, np.ndarray]]:
+    """(start, values) pieces of ``source``: a list of the whole array's pieces
+    (``piece_starts``), else its chunks as they are produced (they share one buffer)."""
     whole = source.whole
     if whole is None:
-        yield from source
-        return
+        return iter(source)
     starts = piece_starts(whole.size)
-    for start, stop in zip(starts, [*starts[1:], whole.size], strict=True):
-        yield start, whole[start:stop]
+    return [
+        (start, whole[start:stop])
+        for start, stop in zip(starts, [*starts[1:], whole.size], strict=True)
+    ]
 
 
 def piece_starts(size: int) -> list[int]:
@@ -107,11 +108,11 @@ def piece_starts(size: int) -> list[int]:
 
 
 def _map(function: Callable[[tuple[int, np.ndarray]], Result], source: ChunkSource) -> list[Result]:
-    """``function`` over ``_parts(source)``: the pieces of a whole array in two threads, the
-    chunks of a converted source one after the other (they share one buffer)."""
+    """``function`` over ``_parts(source)``: several pieces of a whole array in two threads,
+    anything else in this thread, one after the other."""
     global _pool
-    parts: Iterable[tuple[int, np.ndarray]] = _parts(source)
-    if source.whole is None or source.whole.size < THREADED_SIZE or _WORKERS == 1:
+    parts = _parts(source)
+    if not isinstance(parts, list) or len(parts) == 1:
         return [function(part) for part in parts]
     if _pool is None:
         _pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="statistics")
